@@ -1,0 +1,191 @@
+"""Security state every worker shares: sign-in failure counters (compare-and-set on a version),
+request counters (one atomic upsert per key), and re-sealing every sealed column after a
+master-key rotation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from authpool.domain.records import FailureRecord
+from authpool.store.sql import tables as t
+from authpool.store.sql.base import SqlBase, is_unique_violation
+
+# Rows of failure counters this old can no longer matter (the lockout forgets after 15
+# quiet minutes, the hourly cap after an hour); a few are swept at each new key.
+FAILURES_KEPT = timedelta(hours=2)
+SWEEP = 16
+
+# The sealed columns a master-key rotation re-seals: name -> (table, key column, column).
+SEALED_COLUMNS: dict[str, tuple[sa.Table, str, str]] = {
+    "access_keys.secret_sealed": (t.access_keys, "access_key_id", "secret_sealed"),
+    "signing_keys.private_sealed": (t.signing_keys, "kid", "private_sealed"),
+    "pool_clients.secret_sealed": (t.pool_clients, "id", "secret_sealed"),
+    "users.verifier_sealed": (t.users, "sub", "verifier_sealed"),
+    "users.mfa": (t.users, "sub", "mfa"),
+    "devices.verifier_sealed": (t.devices, "device_key", "verifier_sealed"),
+}
+
+
+def _failure(row: sa.Row[Any]) -> FailureRecord:
+    return FailureRecord(**row._mapping)
+
+
+class SecurityTables(SqlBase):
+    @contextmanager
+    def _fast_write(self) -> Iterator[sa.Connection]:
+        """A write transaction whose commit does not wait for the disk: for request counters,
+        which a crash may lose (a second's count) but must not slow every request down by a
+        flush. SQLite: synchronous=NORMAL for this transaction (WAL keeps the file
+        consistent); PostgreSQL: synchronous_commit off for this transaction."""
+        if self.dialect != "sqlite":
+            with self._write() as conn:
+                conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+                yield conn
+            return
+        with self.engine.connect() as outer:
+            raw = outer.connection.dbapi_connection
+            assert raw is not None
+            raw.execute("PRAGMA synchronous=NORMAL")
+            try:
+                conn = outer.execution_options(authpool_write=True)
+                with conn.begin():
+                    yield conn
+            finally:
+                raw.execute("PRAGMA synchronous=FULL")
+
+    # sign-in failures (lockout) -------------------------------------------------------------
+    def get_failures(self, key: bytes) -> FailureRecord | None:
+        with self._read() as conn:
+            row = conn.execute(
+                t.sign_in_failures.select().where(t.sign_in_failures.c.key == key)
+            ).first()
+        return _failure(row) if row else None
+
+    def put_failures(self, record: FailureRecord, *, expected: int | None) -> bool:
+        """Write ``record`` if the stored row is still at version ``expected`` (None: if
+        there is no row yet). False when another worker got there first: read again."""
+        values = {
+            "failures": record.failures,
+            "last_failure_at": record.last_failure_at,
+            "locked_until": record.locked_until,
+            "hour_start": record.hour_start,
+            "hour_failures": record.hour_failures,
+            "version": record.version,
+        }
+        table = t.sign_in_failures
+        with self._write() as conn:
+            if expected is not None:
+                done = conn.execute(
+                    table.update()
+                    .where(table.c.key == record.key)
+                    .where(table.c.version == expected)
+                    .values(**values)
+                )
+                return done.rowcount == 1
+            try:
+                with conn.begin_nested():
+                    conn.execute(table.insert().values(key=record.key, **values))
+            except sa.exc.IntegrityError as exc:
+                if is_unique_violation(exc):
+                    return False
+                raise
+            stale = (
+                sa.select(table.c.key)
+                .where(table.c.last_failure_at < record.last_failure_at - FAILURES_KEPT)
+                .limit(SWEEP)
+                .scalar_subquery()
+            )
+            conn.execute(table.delete().where(table.c.key.in_(stale)))
+            return True
+
+    def clear_failures(self, key: bytes) -> None:
+        with self._write() as conn:
+            conn.execute(t.sign_in_failures.delete().where(t.sign_in_failures.c.key == key))
+
+    # request counters (rate limits) -------------------------------------------------------
+    def count_hits(
+        self, keys: Sequence[tuple[bytes, int, datetime]], *, now: datetime
+    ) -> list[int]:
+        """Count one hit at each (key, period, expiry) and return each key's hits in its
+        period, atomically: racing workers each get a distinct count."""
+        table = t.rate_counters
+        insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+        counts: list[int] = []
+        with self._fast_write() as conn:
+            for key, period, expires_at in keys:
+                statement = insert(table).values(
+                    key=key, period=period, hits=1, expires_at=expires_at
+                )
+                upsert = statement.on_conflict_do_update(
+                    index_elements=[table.c.key],
+                    set_={
+                        "hits": sa.case(
+                            (table.c.period == statement.excluded.period, table.c.hits + 1),
+                            else_=1,
+                        ),
+                        "period": statement.excluded.period,
+                        "expires_at": statement.excluded.expires_at,
+                    },
+                ).returning(table.c.hits)
+                counts.append(int(conn.execute(upsert).scalar_one()))
+            last_key, last_period = (keys[-1][0], keys[-1][1]) if keys else (b"\x00", 0)
+            if (last_key[0] + last_period) % SWEEP == 0:  # about one call in SWEEP: keys are hashes
+                stale = (
+                    sa.select(table.c.key)
+                    .where(table.c.expires_at < now)
+                    .limit(4 * SWEEP)
+                    .scalar_subquery()
+                )
+                conn.execute(table.delete().where(table.c.key.in_(stale)))
+        return counts
+
+    # signing-key rotation -----------------------------------------------------------------
+    def retire_signing_keys(self, pool_id: str, *, keep: str, at: datetime) -> int:
+        """Schedule every key of ``pool_id`` but ``keep`` (and those already scheduled) to
+        retire at ``at``."""
+        table = t.signing_keys
+        with self._write() as conn:
+            done = conn.execute(
+                table.update()
+                .where(table.c.pool_id == pool_id)
+                .where(table.c.kid != keep)
+                .where(table.c.retired_at.is_(None))
+                .values(retired_at=at)
+            )
+        return int(done.rowcount)
+
+    # master-key rotation ------------------------------------------------------------------
+    def reseal(self, column: str, change: Callable[[Any], Any], *, batch: int = 200) -> int:
+        """Run ``change`` over every non-null value of a sealed ``column`` (a name of
+        :data:`SEALED_COLUMNS`) and store what it returns where it differs, one batch of
+        rows per transaction, each row locked while it changes. Returns rows changed."""
+        table, key_name, value_name = SEALED_COLUMNS[column]
+        key_col, value_col = table.c[key_name], table.c[value_name]
+        changed, after = 0, None
+        while True:
+            query = (
+                sa.select(key_col, value_col)
+                .where(value_col.is_not(None))
+                .order_by(key_col)
+                .limit(batch)
+            )
+            if after is not None:
+                query = query.where(key_col > after)
+            if self.dialect == "postgresql":
+                query = query.with_for_update()
+            with self._write() as conn:
+                rows = conn.execute(query).all()
+                for key, value in rows:
+                    new = change(value)
+                    if new != value:
+                        conn.execute(table.update().where(key_col == key).values({value_name: new}))
+                        changed += 1
+            if len(rows) < batch:
+                return changed
+            after = rows[-1][0]

@@ -1,0 +1,251 @@
+"""Admin user management through boto3 against a live server (SQLite and PostgreSQL):
+AdminGetUser, AdminDisableUser and AdminEnableUser (sign-in and every token refused), and
+AdminListUserAuthEvents (the sign-in history: result, time, client address, user agent)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from pycognito.aws_srp import AWSSRP
+from tests.flows import challenge_support as mfa_support
+from tests.support.server import LiveServer
+
+from .helpers import PASSWORD, PASSWORD_FLOWS, as_dict, error, make_user, name, sign_in
+
+PoolFactory = Callable[..., str]
+ClientFactory = Callable[..., dict[str, Any]]
+
+
+@pytest.fixture
+def directory(pool: PoolFactory, app_client: ClientFactory) -> tuple[str, str]:
+    pool_id = pool(AliasAttributes=["email"])
+    return pool_id, app_client(pool_id, ExplicitAuthFlows=PASSWORD_FLOWS)["ClientId"]
+
+
+def test_admin_get_user(idp: Any, directory: tuple[str, str]) -> None:
+    pool_id, client_id = directory
+    username = name()
+    sub = make_user(
+        idp, pool_id, client_id, username, {"email": f"{username}@example.com"}, confirm=False
+    )
+    user = idp.admin_get_user(UserPoolId=pool_id, Username=username)
+    assert user["Username"] == username
+    assert user["UserStatus"] == "UNCONFIRMED"
+    assert user["Enabled"] is True
+    assert as_dict(user["UserAttributes"])["sub"] == sub
+    assert user["UserCreateDate"] <= user["UserLastModifiedDate"]
+    assert "UserMFASettingList" not in user
+    # By sub as well (Cognito accepts a user's sub wherever an admin call names a user).
+    assert idp.admin_get_user(UserPoolId=pool_id, Username=sub)["Username"] == username
+    idp.admin_confirm_sign_up(UserPoolId=pool_id, Username=username)
+    assert idp.admin_get_user(UserPoolId=pool_id, Username=username)["UserStatus"] == "CONFIRMED"
+    code, message = error(lambda: idp.admin_get_user(UserPoolId=pool_id, Username="nobody"))
+    assert (code, message) == ("UserNotFoundException", "User does not exist.")
+    # A sub of a user in another pool names nobody here.
+    other_pool = idp.create_user_pool(PoolName=name("pool"))["UserPool"]["Id"]
+    code, _ = error(lambda: idp.admin_get_user(UserPoolId=other_pool, Username=sub))
+    assert code == "UserNotFoundException"
+
+
+def test_disable_refuses_sign_in_and_every_token(
+    server: LiveServer, idp: Any, directory: tuple[str, str]
+) -> None:
+    pool_id, client_id = directory
+    anon = server.anon_client()
+    username = name()
+    make_user(idp, pool_id, client_id, username)
+    tokens = sign_in(idp, client_id, username)
+    idp.admin_disable_user(UserPoolId=pool_id, Username=username)
+
+    assert idp.admin_get_user(UserPoolId=pool_id, Username=username)["Enabled"] is False
+    assert error(lambda: anon.get_user(AccessToken=tokens["AccessToken"])) == (
+        "NotAuthorizedException",
+        "User is disabled.",
+    )
+    assert error(lambda: sign_in(anon, client_id, username)) == (
+        "NotAuthorizedException",
+        "User is disabled.",
+    )
+    refresh = {"REFRESH_TOKEN": tokens["RefreshToken"]}
+    code, _ = error(
+        lambda: anon.initiate_auth(
+            ClientId=client_id, AuthFlow="REFRESH_TOKEN_AUTH", AuthParameters=refresh
+        )
+    )
+    assert code == "NotAuthorizedException"
+
+    idp.admin_enable_user(UserPoolId=pool_id, Username=username)
+    server.clock.advance(1)  # token times are whole seconds
+    assert idp.admin_get_user(UserPoolId=pool_id, Username=username)["Enabled"] is True
+    fresh = sign_in(anon, client_id, username)
+    assert anon.get_user(AccessToken=fresh["AccessToken"])["Username"] == username
+    # What the disable revoked stays revoked.
+    code, _ = error(lambda: anon.get_user(AccessToken=tokens["AccessToken"]))
+    assert code == "NotAuthorizedException"
+    code, _ = error(
+        lambda: anon.initiate_auth(
+            ClientId=client_id, AuthFlow="REFRESH_TOKEN_AUTH", AuthParameters=refresh
+        )
+    )
+    assert code == "NotAuthorizedException"
+
+
+def test_disable_and_enable_unknown_user(idp: Any, directory: tuple[str, str]) -> None:
+    pool_id, _ = directory
+    for call in (idp.admin_disable_user, idp.admin_enable_user):
+        assert error(lambda c=call: c(UserPoolId=pool_id, Username="nobody"))[0] == (
+            "UserNotFoundException"
+        )
+    code, _ = error(lambda: idp.admin_disable_user(UserPoolId="us-east-1_Nope12345", Username="x"))
+    assert code == "ResourceNotFoundException"
+
+
+# sign-in history ----------------------------------------------------------------------------
+def _events(idp: Any, pool_id: str, username: str, **kwargs: Any) -> list[dict[str, Any]]:
+    events: list[dict[str, Any]] = idp.admin_list_user_auth_events(
+        UserPoolId=pool_id, Username=username, **kwargs
+    )["AuthEvents"]
+    return events
+
+
+def test_sign_ins_are_recorded_newest_first(
+    server: LiveServer, idp: Any, directory: tuple[str, str]
+) -> None:
+    pool_id, client_id = directory
+    anon = server.anon_client()
+    username = name()
+    make_user(idp, pool_id, client_id, username)
+    assert _events(idp, pool_id, username) == []
+    code, _ = error(lambda: sign_in(anon, client_id, username, "Wrong-Passw0rd!"))
+    assert code == "NotAuthorizedException"
+    server.clock.advance(5)
+    sign_in(anon, client_id, username)
+
+    passed, failed = _events(idp, pool_id, username)
+    assert passed["EventType"] == failed["EventType"] == "SignIn"
+    assert passed["EventResponse"] == "Pass"
+    assert passed["ChallengeResponses"] == [
+        {"ChallengeName": "Password", "ChallengeResponse": "Success"}
+    ]
+    assert failed["EventResponse"] == "Fail"
+    assert failed["ChallengeResponses"] == [
+        {"ChallengeName": "Password", "ChallengeResponse": "Failure"}
+    ]
+    assert (passed["CreationDate"] - failed["CreationDate"]).total_seconds() >= 5
+    assert passed["EventId"] != failed["EventId"]
+    assert passed["EventRisk"]["RiskDecision"] == "NoRisk"
+    context = passed["EventContextData"]
+    assert context["IpAddress"] == "127.0.0.1"
+    assert "Botocore" in context["DeviceName"]
+
+    first = idp.admin_list_user_auth_events(UserPoolId=pool_id, Username=username, MaxResults=1)
+    assert [e["EventId"] for e in first["AuthEvents"]] == [passed["EventId"]]
+    second = idp.admin_list_user_auth_events(
+        UserPoolId=pool_id, Username=username, MaxResults=1, NextToken=first["NextToken"]
+    )
+    assert [e["EventId"] for e in second["AuthEvents"]] == [failed["EventId"]]
+    assert "NextToken" not in second
+
+
+def test_srp_sign_ins_are_recorded(
+    server: LiveServer, idp: Any, directory: tuple[str, str]
+) -> None:
+    pool_id, client_id = directory
+    anon = server.anon_client()
+    username = name()
+    make_user(idp, pool_id, client_id, username)
+    with pytest.raises(anon.exceptions.NotAuthorizedException):
+        AWSSRP(username, "Wrong-Passw0rd!", pool_id, client_id, client=anon).authenticate_user()
+    AWSSRP(username, PASSWORD, pool_id, client_id, client=anon).authenticate_user()
+    assert [e["EventResponse"] for e in _events(idp, pool_id, username)] == ["Pass", "Fail"]
+
+
+def test_an_unknown_user_leaves_no_history_and_cannot_be_listed(
+    server: LiveServer, idp: Any, directory: tuple[str, str]
+) -> None:
+    pool_id, client_id = directory
+    code, _ = error(lambda: sign_in(server.anon_client(), client_id, "nobody"))
+    assert code in ("UserNotFoundException", "NotAuthorizedException")
+    code, _ = error(lambda: _events(idp, pool_id, "nobody"))
+    assert code == "UserNotFoundException"
+
+
+def test_the_end_users_address_comes_from_context_data(
+    server: LiveServer, idp: Any, pool: PoolFactory, app_client: ClientFactory
+) -> None:
+    pool_id = pool()
+    client_id = app_client(
+        pool_id,
+        ExplicitAuthFlows=[*PASSWORD_FLOWS, "ALLOW_ADMIN_USER_PASSWORD_AUTH"],
+        EnablePropagateAdditionalUserContextData=True,
+    )["ClientId"]
+    username = name()
+    make_user(idp, pool_id, client_id, username)
+    auth = {"USERNAME": username, "PASSWORD": PASSWORD}
+    # An app server passes its user's address and headers on (AdminInitiateAuth).
+    idp.admin_initiate_auth(
+        UserPoolId=pool_id,
+        ClientId=client_id,
+        AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+        AuthParameters=auth,
+        ContextData={
+            "IpAddress": "198.51.100.2",
+            "ServerName": "app.example.com",
+            "ServerPath": "/login",
+            "HttpHeaders": [{"headerName": "User-Agent", "headerValue": "Mozilla/5.0 (Test)"}],
+        },
+    )
+    # A client that propagates user context data (InitiateAuth).
+    server.anon_client().initiate_auth(
+        ClientId=client_id,
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters=auth,
+        UserContextData={"IpAddress": "203.0.113.9", "EncodedData": "e30="},
+    )
+    public, admin = _events(idp, pool_id, username)
+    assert admin["EventContextData"] == {
+        "IpAddress": "198.51.100.2",
+        "DeviceName": "Mozilla/5.0 (Test)",
+    }
+    assert public["EventContextData"]["IpAddress"] == "203.0.113.9"
+
+
+def test_user_context_data_is_ignored_unless_the_client_propagates_it(
+    server: LiveServer, idp: Any, directory: tuple[str, str]
+) -> None:
+    pool_id, client_id = directory
+    username = name()
+    make_user(idp, pool_id, client_id, username)
+    server.anon_client().initiate_auth(
+        ClientId=client_id,
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": username, "PASSWORD": PASSWORD},
+        UserContextData={"IpAddress": "203.0.113.9", "EncodedData": "e30="},
+    )
+    [event] = _events(idp, pool_id, username)
+    assert event["EventContextData"]["IpAddress"] == "127.0.0.1"
+
+
+def test_a_sign_in_with_mfa_is_one_event_that_passes_when_the_code_is_given(
+    server: LiveServer, idp: Any, pool: PoolFactory, app_client: ClientFactory
+) -> None:
+    anon = server.anon_client()
+    pool_id, client = mfa_support.mfa_pool(idp, pool, app_client, "ON", sms=True)
+    username = mfa_support.make_user(idp, pool_id, phone_number="+14155550123", verified=True)
+    challenge = mfa_support.password_sign_in(anon, client, username)
+    assert challenge["ChallengeName"] == "SMS_MFA"
+    [event] = _events(idp, pool_id, username)
+    assert event["EventResponse"] == "InProgress"
+    assert event["ChallengeResponses"] == [
+        {"ChallengeName": "Password", "ChallengeResponse": "Success"}
+    ]
+    code = server.outbox(pool_id=pool_id, username=username)[-1].code
+    mfa_support.signed_in(mfa_support.respond(anon, client, challenge, username, SMS_MFA_CODE=code))
+    [event] = _events(idp, pool_id, username)
+    assert event["EventResponse"] == "Pass"
+    assert event["ChallengeResponses"] == [
+        {"ChallengeName": "Password", "ChallengeResponse": "Success"},
+        {"ChallengeName": "Mfa", "ChallengeResponse": "Success"},
+    ]
