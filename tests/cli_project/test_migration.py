@@ -301,10 +301,6 @@ def test_remedies_and_changes_are_checked(server: LiveServer) -> None:
     assert described.get("UsernameAttributes", []) == []
 
 
-@pytest.mark.skip(
-    reason="hangs in a fresh clone (paging of pool_migration.plan with a tiny page); "
-    "known bug, see the closing note of issue 8"
-)
 def test_every_user_is_checked_page_by_page(
     server: LiveServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
