@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -84,6 +85,75 @@ def test_what_is_written_reads_back_the_same() -> None:
     assert again.endpoint == "http://127.0.0.1:9229"
     assert "mode: 'OFF'" in text  # quoted, so that it stays a string
     assert "PreSignUp: python:shop.triggers:pre_sign_up" in text
+
+
+HAND_EDITED = """\
+# Our shop's pools. Ask Sam before changing the sign-in.
+version: 1
+pools:
+  shop:
+    name: shop_userpool
+    clients:                       # clients first: they are what we touch most
+      web:
+        read_attributes: [email, given_name]
+        write_attributes: [given_name, email]
+    # people sign in with their e-mail address
+    sign_in:
+      username_attributes: [email]
+    required_attributes: [email, given_name]
+    mfa:
+      mode: OFF                    # MFA comes in the spring
+    groups:
+      admins: {precedence: 1, description: "yes"}   # the description is a joke
+endpoint: http://127.0.0.1:9229    # the dev server
+"""
+
+
+def test_a_rewrite_keeps_the_comments_the_order_and_the_quotes(tmp_path: Path) -> None:
+    path = tmp_path / "authpool.yaml"
+    path.write_text(HAND_EDITED)
+    proj = project.load(path)
+    shop = proj.pools["shop"]
+    shop["mfa"].update(mode="OPTIONAL", methods=["TOTP"])
+    shop["groups"]["staff"] = {**shop["groups"].pop("admins"), "description": "no"}
+    project.save(proj)
+
+    text = path.read_text()
+    for comment in (
+        "# Our shop's pools. Ask Sam before changing the sign-in.",
+        "# clients first: they are what we touch most",
+        "# people sign in with their e-mail address",
+        "# MFA comes in the spring",
+        "# the dev server",
+    ):
+        assert comment in text
+    assert "mode: OPTIONAL" in text
+    assert "methods: [TOTP]" in text
+    assert "admins" not in text
+    # The keys stay where the person put them: clients before sign_in, endpoint last.
+    order = [text.index(k) for k in ("clients:", "sign_in:", "mfa:", "groups:", "endpoint:")]
+    assert order == sorted(order)
+    # New settings go in after their neighbours in the normal form, not at the end.
+    assert text.index("alias_attributes:") < text.index("required_attributes:")
+    # A string YAML 1.1 would read as a boolean is written quoted.
+    again = project.load(path)
+    assert again.pools == proj.pools
+    assert again.pools["shop"]["groups"]["staff"]["description"] == "no"
+    assert again.endpoint == "http://127.0.0.1:9229"
+
+
+def test_an_unchanged_project_rewrites_a_hand_edited_file_unchanged_but_for_defaults(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "authpool.yaml"
+    path.write_text(HAND_EDITED)
+    project.save(project.load(path))
+    first = path.read_text()
+    project.save(project.load(path))
+    assert path.read_text() == first  # a second rewrite changes nothing
+    assert first.startswith("# Our shop's pools.")
+    assert re.search(r"mode: 'OFF' +# MFA comes in the spring", first)
+    assert 'description: "yes"}   # the description is a joke' in first
 
 
 @pytest.mark.parametrize(

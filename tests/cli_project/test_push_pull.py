@@ -386,6 +386,11 @@ def test_the_example_file_pushes_and_pulls_back(
     cli("push", *local, "--yes", env=env).ok()
     assert "No changes." in cli("push", *local, "--yes", env=env).ok().out
     written = project.load(path).pools["shop"]
+    # Push wrote the ids it made into the file and kept every comment of it.
+    comments = [line.split("#", 1)[1] for line in EXAMPLE.read_text().splitlines() if "#" in line]
+    after = path.read_text()
+    assert [c for c in comments if c not in after] == []
+    assert written["id"] in after
     pulled = tmp_path / "pulled.yaml"
     cli(
         "pull",
@@ -400,6 +405,9 @@ def test_the_example_file_pushes_and_pulls_back(
     ).ok()
     spec = next(iter(project.load(pulled).pools.values()))
     assert {**spec, "identity_pool": None} == {**written, "identity_pool": None}
+    # Pulling into the commented file keeps its comments too.
+    cli("pull", *local, "--no-outputs", env=env).ok()
+    assert [c for c in comments if c not in path.read_text()] == []
     outputs = read_json(tmp_path / "amplify_outputs.json")
     assert outputs["auth"]["user_pool_client_id"] == written["clients"]["shop_web"]["id"]
     assert outputs["auth"]["mfa_methods"] == ["TOTP", "EMAIL"]

@@ -247,6 +247,20 @@ def test_update_changes_what_is_given_and_keeps_the_rest(path: Path) -> None:
     }
 
 
+def test_update_keeps_the_comments_written_by_hand(path: Path) -> None:
+    add(path, "--group", "admins")
+    text = path.read_text()
+    text = text.replace("  shop:\n", "  shop:   # the web shop (ask Sam)\n", 1)
+    text = text.replace("    mfa:\n", "    # MFA: SMS costs money, TOTP only\n    mfa:\n", 1)
+    path.write_text("# our pools\n" + text)
+    cli("auth", "update", "--file", str(path), "--yes", "--mfa", "ON", "--mfa-type", "TOTP").ok()
+    updated = path.read_text()
+    assert updated.startswith("# our pools\n")
+    assert "  shop:   # the web shop (ask Sam)\n" in updated
+    assert "    # MFA: SMS costs money, TOTP only\n    mfa:\n      mode: 'ON'\n" in updated
+    assert read_yaml(path)["pools"]["shop"]["mfa"] == {"mode": "ON", "methods": ["TOTP"]}
+
+
 def test_the_yes_no_questions_have_flags_too(path: Path) -> None:
     add(path, "--group", "admins", "--password-override", "--no-set-attributes")
     cli("auth", "update", "--file", str(path), "--yes", "--no-groups").ok()

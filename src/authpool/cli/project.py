@@ -12,13 +12,19 @@ so that a plan is a plain comparison of the two.
 
 from __future__ import annotations
 
+import io
 import re
+from collections.abc import Callable
 from copy import deepcopy
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import ruamel.yaml
+import ruamel.yaml.error
 import yaml
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import SingleQuotedScalarString
 
 from authpool.cli import project_schema as schema
 
@@ -200,8 +206,12 @@ def _represent_list(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
 _Dumper.add_representer(list, _represent_list)
 
 
-def dump(project: Project) -> str:
-    body = yaml.dump(
+def dump(project: Project, previous: str | None = None) -> str:
+    """The file's text. With ``previous`` (the file as it is now), that text brought up to date:
+    its comments, its key order and the spelling of unchanged values stay, changed values are
+    replaced, new keys go in after their neighbours and dropped ones go. Without it (or when
+    ``previous`` cannot be kept, see :func:`_update_text`), a new file."""
+    fresh = HEADER + yaml.dump(
         to_data(project),
         Dumper=_Dumper,
         sort_keys=False,
@@ -209,15 +219,120 @@ def dump(project: Project) -> str:
         allow_unicode=True,
         width=100,
     )
-    return HEADER + body
+    if previous is not None:
+        text = _update_text(project, previous, fresh)
+        if text is not None:
+            return text
+    return fresh
 
 
 def save(project: Project) -> None:
-    text = dump(project)
+    try:
+        previous: str | None = project.path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        previous = None
+    text = dump(project, previous)
     parse(text, project.path)  # what we write must read back
     tmp = project.path.with_name(project.path.name + ".tmp")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(project.path)
+
+
+# rewriting a hand-edited file -----------------------------------------------------------------
+# PyYAML reads the file (YAML 1.1, with the line of every key); ruamel.yaml's round-trip mode
+# keeps what people wrote around the values (comments, order, quotes). ruamel reads and writes
+# YAML 1.2, where `yes`, `on` or `OFF` are plain strings: a string that YAML 1.1 would read
+# as something else is written quoted, and the text is read back with PyYAML and must mean
+# the same project as a new file would, or the file is written anew.
+_resolve: Callable[..., str] = yaml.resolver.Resolver().resolve
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+def _update_text(project: Project, previous: str, fresh: str) -> str | None:
+    rt = ruamel.yaml.YAML(typ="rt")
+    rt.preserve_quotes = True
+    rt.width = 100
+    stream = io.StringIO()
+    try:
+        document = rt.load(previous)
+        if not isinstance(document, CommentedMap):
+            return None
+        _merge_map(document, to_data(project))
+        rt.dump(document, stream)
+    except ruamel.yaml.error.YAMLError:
+        return None
+    text = stream.getvalue()
+    try:
+        again, meant = parse(text, project.path), parse(fresh, project.path)
+    except ProjectError:
+        return None
+    same = all(
+        getattr(again, name) == getattr(meant, name)
+        for name in ("pools", "endpoint", "region", "outputs", "removed")
+    )
+    return text if same else None
+
+
+def _merge_map(old: CommentedMap, new: dict[str, Any]) -> None:
+    for key in [k for k in old if k not in new]:
+        del old[key]
+    position = -1
+    for key, value in new.items():
+        if key in old:
+            old[key] = _merged(old[key], value)
+            position = list(old).index(key)
+        else:
+            position += 1
+            old.insert(position, _node(key), _node(value))
+
+
+def _merged(old: Any, new: Any) -> Any:
+    if isinstance(old, CommentedMap) and isinstance(new, dict):
+        _merge_map(old, new)
+        return old
+    if isinstance(old, CommentedSeq) and isinstance(new, list):
+        for index, value in enumerate(new[: len(old)]):
+            old[index] = _merged(old[index], value)
+        del old[len(new) :]
+        old.extend(_node(value) for value in new[len(old) :])
+        return old
+    if _same_scalar(old, new):
+        return old
+    return _node(new)
+
+
+def _same_scalar(old: Any, new: Any) -> bool:
+    if isinstance(old, CommentedMap | CommentedSeq) or isinstance(new, dict | list):
+        return False
+    if isinstance(old, bool) != isinstance(new, bool) or old != new:
+        return False
+    # A plain `OFF` is a string to ruamel and a boolean to PyYAML: keep only what both read alike.
+    return not (isinstance(old, str) and type(old) is str and _ambiguous(old))
+
+
+def _ambiguous(text: str) -> bool:
+    """Whether YAML 1.1 reads ``text``, written plain, as something other than a string."""
+    return _resolve(yaml.ScalarNode, text, (True, False)) != _STR_TAG
+
+
+def _node(value: Any) -> Any:
+    """``value`` as ruamel.yaml writes it in this file's style: mappings as blocks, lists of
+    names on one line."""
+    if isinstance(value, dict):
+        mapping = CommentedMap()
+        for key, item in value.items():
+            mapping[_node(key)] = _node(item)
+        return mapping
+    if isinstance(value, list):
+        seq = CommentedSeq(_node(item) for item in value)
+        if all(not isinstance(item, dict | list) for item in value):
+            seq.fa.set_flow_style()
+        else:
+            seq.fa.set_block_style()
+        return seq
+    if isinstance(value, str) and _ambiguous(value):
+        return SingleQuotedScalarString(value)
+    return value
 
 
 # names -----------------------------------------------------------------------------------------
