@@ -74,6 +74,9 @@ class Scope:
     pool_id: str | None = None
     access_key_id: str | None = None
     user_sub: str | None = None
+    # What the caller's software calls itself (the request's X-Amz-User-Agent, else its
+    # User-Agent): not an audit field, but what triggers report as callerContext.awsSdkVersion.
+    user_agent: str | None = None
 
 
 _SCOPE: ContextVar[Scope | None] = ContextVar("authpool_audit_scope", default=None)
@@ -88,9 +91,11 @@ def scope(
     client_id: str | None = None,
     pool_id: str | None = None,
     access_key_id: str | None = None,
+    user_agent: str | None = None,
 ) -> Iterator[Scope]:
     """Open the audit scope of one request."""
     current = Scope(request_id, operation, ip, client_id, pool_id, access_key_id)
+    current.user_agent = user_agent
     token = _SCOPE.set(current)
     try:
         yield current

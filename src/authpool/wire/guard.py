@@ -59,6 +59,7 @@ def run(call: Call, op: Operation, limits: ratelimit.RateLimits) -> dict[str, An
         client_id=_text(params.get("client_id")),
         pool_id=_text(params.get("user_pool_id")),
         access_key_id=call.access_key_id,
+        user_agent=call.headers.get("x-amz-user-agent") or call.user_agent,
     ):
         try:
             counted = request_of(op.name, params, ip=call.source_ip, signed=op.signed)

@@ -27,10 +27,11 @@ shape                                                            output``
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from typing import Any
 
-from authpool.domain import users
+from authpool.domain import audit, users
 from authpool.domain.context import Services
 from authpool.domain.errors import (
     InvalidLambdaResponseException,
@@ -47,6 +48,14 @@ log = logging.getLogger("authpool.triggers")
 # What Cognito puts in callerContext when it cannot tell the SDK, and as the client id of
 # operations no app client makes (AdminCreateUser, AdminConfirmSignUp, …).
 SDK_VERSION = "aws-sdk-unknown-unknown"
+# An AWS SDK names itself first in its user agent, as ``aws-sdk-<language>/<version>``
+# (``aws-sdk-js/3.614.0 ua/2.0 os/linux…``, ``aws-sdk-iOS/2.9.3 iOS/12.1 en_US``,
+# ``aws-sdk-dotnet-coreclr/3.3.109.18 …``); Cognito reports it lower-cased, its slash a dash
+# (``aws-sdk-js-3.614.0``, ``aws-sdk-ios-2.9.3``). Other callers (boto3, the AWS CLI, Amplify
+# JS v6, a browser) are ``aws-sdk-unknown-unknown``.
+_SDK_AGENT = re.compile(
+    r"(aws-sdk-[a-z0-9][a-z0-9.-]{0,40})/([A-Za-z0-9][A-Za-z0-9.+_-]{0,40})", re.I
+)
 NO_CLIENT = "CLIENT_ID_NOT_APPLICABLE"
 UNRECOGNIZABLE = "Unrecognizable lambda output"
 TIMED_OUT = "Socket timeout while invoking Lambda function"
@@ -80,6 +89,21 @@ def token_version(pool: Pool) -> str:
     return {"V2_0": "2", "V3_0": "3"}.get(str(versioned.get("lambda_version")), "1")
 
 
+def sdk_version(user_agent: str | None) -> str:
+    """callerContext.awsSdkVersion for a request that came with ``user_agent``: the AWS SDK
+    it names, as Cognito reports it, else :data:`SDK_VERSION`."""
+    for token in (user_agent or "").split()[:8]:
+        match = _SDK_AGENT.fullmatch(token)
+        if match is not None:
+            return f"{match[1].lower()}-{match[2]}"
+    return SDK_VERSION
+
+
+def _caller_sdk() -> str:
+    scope = audit.current()
+    return sdk_version(scope.user_agent if scope else None)
+
+
 def event(
     svc: Services,
     pool: Pool,
@@ -98,7 +122,7 @@ def event(
         "region": svc.region,
         "userPoolId": pool.id,
         "userName": user_name,
-        "callerContext": {"awsSdkVersion": SDK_VERSION, "clientId": client_id or NO_CLIENT},
+        "callerContext": {"awsSdkVersion": _caller_sdk(), "clientId": client_id or NO_CLIENT},
         "request": request,
         "response": response,
     }
