@@ -63,12 +63,13 @@ class TriggerConfig:
     webhook_secret: Secret | None = None
     python_modules: tuple[str, ...] = ()
     timeout: float = 5.0
+    attempts: int = 3  # tries of a webhook that gives no answer, as Cognito's three
 
 
 def _trigger_config(env: Mapping[str, str]) -> TriggerConfig:
     """AUTHPOOL_TRIGGER_MAP (a JSON object) or AUTHPOOL_TRIGGER_MAP_FILE (a JSON file),
     AUTHPOOL_TRIGGER_WEBHOOK_SECRET, AUTHPOOL_TRIGGER_PYTHON_MODULES (comma-separated),
-    AUTHPOOL_TRIGGER_TIMEOUT (seconds)."""
+    AUTHPOOL_TRIGGER_TIMEOUT (seconds), AUTHPOOL_TRIGGER_ATTEMPTS."""
     get = env.get
     text = get("AUTHPOOL_TRIGGER_MAP")
     path = get("AUTHPOOL_TRIGGER_MAP_FILE")
@@ -86,6 +87,7 @@ def _trigger_config(env: Mapping[str, str]) -> TriggerConfig:
         webhook_secret=Secret(secret) if secret else None,
         python_modules=tuple(m.strip() for m in modules.split(",") if m.strip()),
         timeout=float(get("AUTHPOOL_TRIGGER_TIMEOUT", "5")),
+        attempts=int(get("AUTHPOOL_TRIGGER_ATTEMPTS", "3")),
     )
 
 

@@ -122,3 +122,19 @@ def test_a_lambda_arn_mapped_to_a_webhook(hook_server: LiveServer, hooks: Webhoo
         client_id="CLIENT_ID_NOT_APPLICABLE",
     )
     assert event["request"]["userAttributes"]["sub"] == sub
+
+
+def test_a_webhook_that_fails_once_is_tried_again(
+    hook_server: LiveServer, hooks: WebhookReceiver
+) -> None:
+    """Cognito retries a trigger that gives no answer; the sign-up goes through once."""
+    env = Env.make(hook_server, LambdaConfig={"PreSignUp": hooks.url + "/pre-sign-up"})
+    answers = iter([(502, b"bad gateway")])
+    hooks.answer = lambda got: next(answers, None) or confirm_everyone(got)
+    name = new_name()
+    result = env.sign_up(name, UserAttributes=[{"Name": "email", "Value": f"{name}@example.com"}])
+    assert result["UserConfirmed"] is True
+    assert [r.signature_ok for r in hooks.received] == [True, True]
+    first, second = hooks.received
+    assert first.headers["X-Authpool-Request-Id"] == second.headers["X-Authpool-Request-Id"]
+    assert env.user(name)["UserStatus"] == "CONFIRMED"

@@ -1,6 +1,7 @@
 """A real HTTP server for webhook triggers: it checks authpool's signature the way a
 receiver should (``verify_signature``), records each request, and answers with whatever the
-running test scripted (by default: the event, unchanged)."""
+running test scripted (by default: the event, unchanged). A scripted status of
+:data:`DROP` closes the connection without answering."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from typing import Any
 from authpool.delivery.sms_webhook import verify_signature
 
 Answer = tuple[int, bytes]
+DROP = 0  # the scripted status that hangs up without an answer
 
 
 @dataclass
@@ -66,11 +68,17 @@ class WebhookReceiver:
                     status, payload = receiver.answer(got)
                 else:
                     status, payload = 200, body
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
+                if status == DROP:
+                    self.close_connection = True
+                    return
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # authpool stopped waiting (an answer past the time limit)
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass

@@ -65,6 +65,7 @@ def build_triggers(settings: Settings, clock: Clock) -> TriggerRunner:
             webhook_secret=t.webhook_secret.reveal() if t.webhook_secret else None,
             python_modules=t.python_modules,
             timeout=t.timeout,
+            attempts=t.attempts,
             region=settings.region,
             account_id=settings.account_id,
         ),

@@ -26,6 +26,7 @@ Server configuration (environment, read once at start-up)::
     AUTHPOOL_TRIGGER_WEBHOOK_SECRET=…                        # signs webhook requests (16+ chars)
     AUTHPOOL_TRIGGER_PYTHON_MODULES=myapp.triggers,shop      # modules pools may name ("*": any)
     AUTHPOOL_TRIGGER_TIMEOUT=5                               # seconds (Cognito's limit is 5)
+    AUTHPOOL_TRIGGER_ATTEMPTS=3                              # tries of a webhook (Cognito: 3)
 
 Map keys are full ARNs (with or without a version or alias qualifier), bare function names
 (any region, account and qualifier) or glob patterns over the ARN.
@@ -53,15 +54,21 @@ Webhooks
     there) before trusting the body. Answer ``200`` with the event, response filled in. To
     refuse (a handler error), answer any non-2xx status with Lambda's error shape
     ``{"errorMessage": "…", "errorType": "…"}``. Any other non-2xx answer, or no connection,
-    is an invocation failure (UnexpectedLambdaException); a connection that cannot be made
-    is tried up to three times within the time limit; nothing else is retried. Redirects are
+    is an invocation failure (UnexpectedLambdaException). As Cognito retries a Lambda
+    trigger that gives no answer, an attempt that gets none — no connection, no answer
+    within the time limit, a 5xx status without the error shape — is made again, up to
+    three attempts (``AUTHPOOL_TRIGGER_ATTEMPTS``), each under the time limit, the last
+    failure reported; so a caller waits at most 15 s. A refusal, a 4xx status or an answer
+    that is not JSON is final. The attempts of one invocation carry the same
+    ``X-Authpool-Request-Id``: a receiver with side effects can tell a retry. Redirects are
     not followed; answers over 1 MiB are refused.
 
 Time limit and failures, as Cognito reports them
-    A handler that does not answer within the limit: UnexpectedLambdaException
-    ``"<Trigger> invocation failed due to error Socket timeout while invoking Lambda
-    function."``; an answer that is not JSON: InvalidLambdaResponseException ``"Invalid
-    lambda function output : Invalid JSON"``; JSON of the wrong shape:
+    A handler that does not answer within the limit (a webhook: in its last attempt):
+    UnexpectedLambdaException ``"<Trigger> invocation failed due to error Socket timeout
+    while invoking Lambda function."``; an answer that is not JSON:
+    InvalidLambdaResponseException ``"Invalid lambda function output : Invalid JSON"``;
+    JSON of the wrong shape:
     InvalidLambdaResponseException ``"Unrecognizable lambda output"``. An overrunning
     handler cannot be stopped; it finishes in the background, and at most
     ``max_concurrency`` (64) handlers run at once — beyond that, invocations fail at once

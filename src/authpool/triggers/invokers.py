@@ -29,7 +29,13 @@ from authpool.delivery.sms_webhook import (
     TIMESTAMP_HEADER,
     sign,
 )
-from authpool.domain.hooks.protocol import BadAnswer, HandlerError, HandlerTimeout, Unavailable
+from authpool.domain.hooks.protocol import (
+    BadAnswer,
+    HandlerError,
+    HandlerTimeout,
+    TriggerFailure,
+    Unavailable,
+)
 from authpool.triggers.context import LambdaContext
 from authpool.triggers.targets import PythonTarget, TargetError, WebhookTarget
 
@@ -40,7 +46,8 @@ TRIGGER_HEADER = "X-Authpool-Trigger"
 REQUEST_ID_HEADER = "X-Authpool-Request-Id"
 DEADLINE_HEADER = "X-Authpool-Deadline-Ms"  # Unix milliseconds, as Lambda-Runtime-Deadline-Ms
 MAX_ANSWER_BYTES = 1 << 20
-CONNECT_ATTEMPTS = 3
+ATTEMPTS = 3  # Cognito tries a trigger three times before it gives up
+RETRY_PAUSE = 0.1  # seconds before a second attempt (twice that before a third)
 _NOT_JSON = object()
 
 
@@ -162,24 +169,35 @@ class WebhookInvoker:
         trigger: str,
         request_id: str,
         deadline: float,
+        attempt_timeout: float | None = None,
+        attempts: int = ATTEMPTS,
     ) -> Any:
-        """Post ``event`` to ``target`` and return the decoded answer. A connection that
-        cannot be made is tried again (the request never left); nothing else is."""
+        """Post ``event`` to ``target`` and return the decoded answer.
+
+        As Cognito retries a Lambda trigger, an attempt that fails for want of an answer —
+        no connection, no answer within ``attempt_timeout`` seconds, a 5xx status without
+        Lambda's error shape — is made again, up to ``attempts`` in all and never past
+        ``deadline``; the last failure is the one reported. A handler's own refusal
+        (``{"errorMessage": …}``), any 4xx and an answer that is not JSON are final.
+        """
         if self._secret is None:
             raise Unavailable("AccessDeniedException (no webhook secret configured)")
         body = json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         pause = threading.Event()
-        for attempt in range(1, CONNECT_ATTEMPTS + 1):
+        failure: TriggerFailure = HandlerTimeout()
+        for attempt in range(1, max(1, attempts) + 1):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise HandlerTimeout()
+                break
+            limit = remaining if attempt_timeout is None else min(attempt_timeout, remaining)
             try:
-                return self._post(target, body, trigger, request_id, remaining)
-            except httpx.ConnectError as exc:
-                if attempt == CONNECT_ATTEMPTS:
-                    raise Unavailable(f"ConnectionError ({exc})") from None
-                pause.wait(min(0.05 * 2**attempt, max(0.0, deadline - time.monotonic())))
-        raise AssertionError("unreachable")  # pragma: no cover
+                return self._post(target, body, trigger, request_id, limit)
+            except _Retryable as exc:
+                failure = exc.failure
+                log.warning("%s webhook attempt %d of %d failed: %s %s", trigger, attempt,
+                            attempts, type(failure).__name__, failure)  # fmt: skip
+            pause.wait(min(RETRY_PAUSE * attempt, max(0.0, deadline - time.monotonic())))
+        raise failure
 
     def _post(
         self, target: WebhookTarget, body: bytes, trigger: str, request_id: str, remaining: float
@@ -201,13 +219,28 @@ class WebhookInvoker:
             ) as response:
                 raw = _read_bounded(response)
                 status = response.status_code
-        except httpx.ConnectError:
-            raise
         except httpx.TimeoutException:
-            raise HandlerTimeout() from None
+            raise _Retryable(HandlerTimeout()) from None
+        except httpx.TransportError as exc:  # refused, reset, broken mid-answer
+            raise _Retryable(Unavailable(f"ConnectionError ({type(exc).__name__})")) from None
         except httpx.HTTPError as exc:
             raise Unavailable(type(exc).__name__) from None
         return _answer(status, raw)
+
+
+def webhook_budget(attempt_timeout: float, attempts: int) -> float:
+    """The longest a webhook invocation may take: every attempt its full time limit, and
+    the pauses between them."""
+    return attempt_timeout * attempts + RETRY_PAUSE * attempts * (attempts - 1) / 2
+
+
+class _Retryable(Exception):
+    """An attempt that got no answer worth keeping; ``failure`` is what to report if it
+    was the last."""
+
+    def __init__(self, failure: TriggerFailure) -> None:
+        super().__init__(str(failure))
+        self.failure = failure
 
 
 def _read_bounded(response: httpx.Response) -> bytes:
@@ -234,4 +267,6 @@ def _answer(status: int, raw: bytes) -> Any:
         return decoded
     if isinstance(decoded, dict) and isinstance(decoded.get("errorMessage"), str):
         raise HandlerError(decoded["errorMessage"])
+    if status >= 500:
+        raise _Retryable(Unavailable(f"HTTP {status}"))
     raise Unavailable(f"HTTP {status}")

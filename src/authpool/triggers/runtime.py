@@ -17,7 +17,7 @@ import httpx
 
 from authpool.domain.hooks.protocol import HandlerError, Unavailable
 from authpool.triggers.context import LambdaContext
-from authpool.triggers.invokers import PythonInvoker, Slots, WebhookInvoker
+from authpool.triggers.invokers import PythonInvoker, Slots, WebhookInvoker, webhook_budget
 from authpool.triggers.targets import (
     PythonTarget,
     Target,
@@ -31,6 +31,8 @@ from authpool.triggers.targets import (
 log = logging.getLogger("authpool.triggers")
 
 DEFAULT_TIMEOUT = 5.0  # seconds, as Cognito waits for a Lambda trigger
+DEFAULT_ATTEMPTS = 3  # as Cognito tries a Lambda trigger that does not answer
+MAX_ATTEMPTS = 5
 MIN_SECRET_LENGTH = 16
 ANY_MODULE = "*"
 
@@ -43,7 +45,11 @@ class TriggerSettings:
     :class:`~authpool.triggers.targets.TargetMap`. ``webhook_secret`` signs webhook
     requests (at least 16 characters; without it no webhook runs). ``python_modules``:
     the module prefixes a pool may name directly as ``python:…`` targets (``*``: any);
-    targets the operator maps need no listing. ``timeout``: seconds a handler may take.
+    targets the operator maps need no listing. ``timeout``: seconds a handler may take
+    to answer. ``attempts``: how many times a webhook that gives no answer (no connection,
+    no answer in time, a 5xx) is tried, as Cognito tries a Lambda function three times; the
+    caller waits at most ``timeout`` × ``attempts`` in all (and short pauses between). A
+    Python handler runs once.
     ``max_concurrency``: handlers running at once (overrunning ones included).
     """
 
@@ -51,6 +57,7 @@ class TriggerSettings:
     webhook_secret: str | None = field(default=None, repr=False)
     python_modules: tuple[str, ...] = ()
     timeout: float = DEFAULT_TIMEOUT
+    attempts: int = DEFAULT_ATTEMPTS
     max_concurrency: int = 64
     region: str = "us-east-1"
     account_id: str = "000000000000"
@@ -58,6 +65,8 @@ class TriggerSettings:
     def __post_init__(self) -> None:
         if not self.timeout > 0:
             raise ValueError("the trigger time limit must be positive")
+        if not 1 <= self.attempts <= MAX_ATTEMPTS:
+            raise ValueError(f"a trigger may be tried 1 to {MAX_ATTEMPTS} times")
         if self.webhook_secret is not None and len(self.webhook_secret) < MIN_SECRET_LENGTH:
             raise ValueError(
                 f"the trigger webhook secret must be at least {MIN_SECRET_LENGTH} characters"
@@ -156,16 +165,24 @@ class TriggerRunner:
         resolved = self._resolve(target)
         request_id = str(uuid.uuid4())
         started = time.monotonic()
-        deadline = started + self.settings.timeout
+        limit = self.settings.timeout
         work: Callable[[], Any]
         if isinstance(resolved.target, PythonTarget):
+            deadline = started + limit
             work = self._python_work(resolved, event, request_id, deadline)
         else:
-            webhook = resolved.target
+            webhook, attempts = resolved.target, self.settings.attempts
+            deadline = started + webhook_budget(limit, attempts)
 
             def work() -> Any:
                 return self._webhook.call(
-                    webhook, event, trigger=trigger, request_id=request_id, deadline=deadline
+                    webhook,
+                    event,
+                    trigger=trigger,
+                    request_id=request_id,
+                    deadline=deadline,
+                    attempt_timeout=limit,
+                    attempts=attempts,
                 )
 
         try:
