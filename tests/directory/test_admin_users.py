@@ -110,6 +110,33 @@ def _events(idp: Any, pool_id: str, username: str, **kwargs: Any) -> list[dict[s
     return events
 
 
+def _sign_ins(idp: Any, pool_id: str, username: str) -> list[dict[str, Any]]:
+    return [e for e in _events(idp, pool_id, username) if e["EventType"] == "SignIn"]
+
+
+def test_a_sign_up_is_recorded(server: LiveServer, idp: Any, directory: tuple[str, str]) -> None:
+    pool_id, client_id = directory
+    username = name()
+    agent = "aws-sdk-js/3.614.0 ua/2.0 os/linux#6.5"
+    server.anon_client(user_agent=agent).sign_up(
+        ClientId=client_id, Username=username, Password=PASSWORD
+    )
+    [event] = _events(idp, pool_id, username)
+    assert event["EventType"] == "SignUp"
+    assert event["EventResponse"] == "Pass"
+    assert event["ChallengeResponses"] == []
+    assert event["EventContextData"]["IpAddress"] == "127.0.0.1"
+    assert event["EventContextData"]["DeviceName"].startswith(agent)
+    # A sign-up refused for a name already taken is nobody's event.
+    code, _ = error(
+        lambda: server.anon_client().sign_up(
+            ClientId=client_id, Username=username, Password=PASSWORD
+        )
+    )
+    assert code == "UsernameExistsException"
+    assert [e["EventId"] for e in _events(idp, pool_id, username)] == [event["EventId"]]
+
+
 def test_sign_ins_are_recorded_newest_first(
     server: LiveServer, idp: Any, directory: tuple[str, str]
 ) -> None:
@@ -117,13 +144,14 @@ def test_sign_ins_are_recorded_newest_first(
     anon = server.anon_client()
     username = name()
     make_user(idp, pool_id, client_id, username)
-    assert _events(idp, pool_id, username) == []
+    [signed_up] = _events(idp, pool_id, username)
+    assert signed_up["EventType"] == "SignUp"
     code, _ = error(lambda: sign_in(anon, client_id, username, "Wrong-Passw0rd!"))
     assert code == "NotAuthorizedException"
     server.clock.advance(5)
     sign_in(anon, client_id, username)
 
-    passed, failed = _events(idp, pool_id, username)
+    passed, failed, _ = _events(idp, pool_id, username)
     assert passed["EventType"] == failed["EventType"] == "SignIn"
     assert passed["EventResponse"] == "Pass"
     assert passed["ChallengeResponses"] == [
@@ -146,7 +174,11 @@ def test_sign_ins_are_recorded_newest_first(
         UserPoolId=pool_id, Username=username, MaxResults=1, NextToken=first["NextToken"]
     )
     assert [e["EventId"] for e in second["AuthEvents"]] == [failed["EventId"]]
-    assert "NextToken" not in second
+    third = idp.admin_list_user_auth_events(
+        UserPoolId=pool_id, Username=username, MaxResults=1, NextToken=second["NextToken"]
+    )
+    assert [e["EventId"] for e in third["AuthEvents"]] == [signed_up["EventId"]]
+    assert "NextToken" not in third
 
 
 def test_srp_sign_ins_are_recorded(
@@ -159,7 +191,7 @@ def test_srp_sign_ins_are_recorded(
     with pytest.raises(anon.exceptions.NotAuthorizedException):
         AWSSRP(username, "Wrong-Passw0rd!", pool_id, client_id, client=anon).authenticate_user()
     AWSSRP(username, PASSWORD, pool_id, client_id, client=anon).authenticate_user()
-    assert [e["EventResponse"] for e in _events(idp, pool_id, username)] == ["Pass", "Fail"]
+    assert [e["EventResponse"] for e in _sign_ins(idp, pool_id, username)] == ["Pass", "Fail"]
 
 
 def test_an_unknown_user_leaves_no_history_and_cannot_be_listed(
@@ -204,7 +236,7 @@ def test_the_end_users_address_comes_from_context_data(
         AuthParameters=auth,
         UserContextData={"IpAddress": "203.0.113.9", "EncodedData": "e30="},
     )
-    public, admin = _events(idp, pool_id, username)
+    public, admin = _sign_ins(idp, pool_id, username)
     assert admin["EventContextData"] == {
         "IpAddress": "198.51.100.2",
         "DeviceName": "Mozilla/5.0 (Test)",
@@ -224,7 +256,7 @@ def test_user_context_data_is_ignored_unless_the_client_propagates_it(
         AuthParameters={"USERNAME": username, "PASSWORD": PASSWORD},
         UserContextData={"IpAddress": "203.0.113.9", "EncodedData": "e30="},
     )
-    [event] = _events(idp, pool_id, username)
+    [event] = _sign_ins(idp, pool_id, username)
     assert event["EventContextData"]["IpAddress"] == "127.0.0.1"
 
 
@@ -236,14 +268,14 @@ def test_a_sign_in_with_mfa_is_one_event_that_passes_when_the_code_is_given(
     username = mfa_support.make_user(idp, pool_id, phone_number="+14155550123", verified=True)
     challenge = mfa_support.password_sign_in(anon, client, username)
     assert challenge["ChallengeName"] == "SMS_MFA"
-    [event] = _events(idp, pool_id, username)
+    [event] = _sign_ins(idp, pool_id, username)
     assert event["EventResponse"] == "InProgress"
     assert event["ChallengeResponses"] == [
         {"ChallengeName": "Password", "ChallengeResponse": "Success"}
     ]
     code = server.outbox(pool_id=pool_id, username=username)[-1].code
     mfa_support.signed_in(mfa_support.respond(anon, client, challenge, username, SMS_MFA_CODE=code))
-    [event] = _events(idp, pool_id, username)
+    [event] = _sign_ins(idp, pool_id, username)
     assert event["EventResponse"] == "Pass"
     assert event["ChallengeResponses"] == [
         {"ChallengeName": "Password", "ChallengeResponse": "Success"},
