@@ -109,10 +109,10 @@ def test_empty_filter_lists_everyone(idp: Any, people: dict[str, Any]) -> None:
 @pytest.mark.parametrize(
     ("flt", "message"),
     [
-        ("username = foo", "Error while parsing filter"),
-        ("username =", "Error while parsing filter"),
-        ('email ~= "x"', "Error while parsing filter"),
-        ('email = "x" and name = "y"', "Error while parsing filter"),
+        ("username = foo", "Error while parsing filter."),
+        ("username =", "Error while parsing filter."),
+        ('email ~= "x"', "Error while parsing filter."),
+        ('email = "x" and name = "y"', "Error while parsing filter."),
         ('custom:tier = "gold"', "Invalid search attribute: custom:tier"),
         ('nickname = "x"', "Invalid search attribute: nickname"),
         ('Email = "x"', "Invalid search attribute: Email"),

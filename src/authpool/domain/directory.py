@@ -22,7 +22,7 @@ from authpool.domain.errors import InvalidParameterException
 from authpool.domain.pools import Pool, get_pool
 from authpool.domain.records import UserRecord
 
-PARSE_ERROR = "Error while parsing filter"
+PARSE_ERROR = "Error while parsing filter."  # as Cognito words it, full stop included
 _FILTER = re.compile(
     r'\s*(?P<quote>"?)(?P<name>[^\s"=^]+)(?P=quote)\s*(?P<op>\^=|=)\s*'
     r'"(?P<value>(?:[^"\\]|\\.)*)"\s*',
