@@ -52,6 +52,7 @@ class PoolPlan:
     unsupported: list[str] = field(default_factory=list)
     migration: dict[str, Any] | None = None
     losses: list[str] = field(default_factory=list)  # what --force would give up
+    created_id: str | None = None  # the pool's id once CreateUserPool has answered
 
     @property
     def pool_id(self) -> str | None:
@@ -243,7 +244,7 @@ def _create(backend: Backend, plan: PoolPlan) -> str:
     desired = plan.desired
     assert desired is not None
     created = backend.call("CreateUserPool", cognito_map.create_pool_request(desired))
-    pool_id = str(created["UserPool"]["Id"])
+    pool_id = plan.created_id = str(created["UserPool"]["Id"])
     if desired["mfa"]["mode"] != "OFF" or desired["mfa"]["methods"]:
         backend.call("SetUserPoolMfaConfig", cognito_map.mfa_request(pool_id, desired))
     for name, client in desired["clients"].items():
@@ -343,7 +344,12 @@ def _update(backend: Backend, plan: PoolPlan, remedies: dict[str, str]) -> str:
 
 
 def apply(backend: Backend, plan: PoolPlan, remedies: dict[str, str]) -> str | None:
-    """Carry out one pool's plan; the pool's id (None once deleted)."""
+    """Carry out one pool's plan; the pool's id (None once deleted).
+
+    A plan is carried out as a series of calls, each of which either happens or not (the
+    change of the settings Cognito fixes at creation, with its remedies to the users, is one
+    of them). When one fails, those before it stay done: a new plan, made against the
+    server as it then is, holds exactly what is left, so pushing again finishes the work."""
     if plan.action == "create":
         return _create(backend, plan)
     if plan.action == "update":

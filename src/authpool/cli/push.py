@@ -154,19 +154,38 @@ def _confirm(yes: bool, question: str) -> None:
 def _apply(
     backend: Backend, proj: Project, plans: list[plan.PoolPlan], remedies: dict[str, str]
 ) -> None:
-    for p in plans:
-        if p.action == "unchanged":
-            continue
+    """Carry out the plans in order. When one fails part-way, what was done stays done (the
+    ids of what was created are written to the file) and the error says that pushing again
+    finishes the rest: see :func:`authpool.cli.plan.apply`."""
+    finished: set[int] = set()
+    try:
+        for p in plans:
+            if p.action != "unchanged":
+                _apply_one(backend, proj, p, remedies)
+            finished.add(id(p))
+    finally:
+        removals = plans[len(proj.pools) :]
+        proj.removed = [
+            r
+            for r, p in zip(proj.removed, removals, strict=True)
+            if not (id(p) in finished and p.action in ("delete", "gone"))
+        ]
+        project.save(proj)
+
+
+def _apply_one(backend: Backend, proj: Project, p: plan.PoolPlan, remedies: dict[str, str]) -> None:
+    try:
         pool_id = plan.apply(backend, p, remedies)
-        if p.desired is not None and pool_id is not None:
-            _record_ids(backend, proj.pools[p.key], pool_id)
-        out.print(f"Pool {escape(p.key)}: {p.action} done.")
-    proj.removed = [
-        r
-        for r, p in zip(proj.removed, plans[len(proj.pools) :], strict=True)
-        if p.action not in ("delete", "gone")
-    ]
-    project.save(proj)
+    except ProjectError as exc:
+        if p.created_id is not None and p.desired is not None:
+            proj.pools[p.key]["id"] = p.created_id
+        raise ProjectError(
+            f"pool {p.key}: the {p.action} stopped part-way ({exc}); what was done stays "
+            "done: run `authpool push` again to finish the rest"
+        ) from exc
+    if p.desired is not None and pool_id is not None:
+        _record_ids(backend, proj.pools[p.key], pool_id)
+    out.print(f"Pool {escape(p.key)}: {p.action} done.")
 
 
 def _record_ids(backend: Backend, spec: dict[str, Any], pool_id: str) -> None:

@@ -28,9 +28,13 @@ Problems, and the remedies each accepts:
     without any sign-in name they know: ``keep`` accepts that (an administrator gives them a
     preferred_username or an e-mail address later).
 
-Users are re-keyed in two passes (every changed user drops its old sign-in aliases, then gets
-its new ones), so that a name moving from one user to another never collides mid-way. The
-passes are separate writes: a sign-in by alias that races the change may fail once.
+The change is written in one store transaction (``migrate_pool``): the new settings, then every
+changed user's fields and dropped sign-in aliases, then every changed user's new aliases, so
+that a name moving from one user to another never collides mid-way. Any failure (a name taken
+meanwhile, a crash) leaves the pool and its users as they were. The users are read page by
+page before that transaction; the transaction refuses (ConcurrentModificationException,
+nothing written) when the pool, or a user it changes, was written since it was read, or the
+pool's number of users changed, so that the plan carried out is the plan that was checked.
 """
 
 from __future__ import annotations
@@ -39,13 +43,14 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from copy import deepcopy
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any
 
 from authpool.domain import attributes, users
 from authpool.domain.context import Services
-from authpool.domain.errors import InvalidParameterException
+from authpool.domain.errors import ConcurrentModificationException, InvalidParameterException
 from authpool.domain.pools import Pool, get_pool
-from authpool.domain.records import PoolRecord, UserRecord
+from authpool.domain.records import PoolRecord, UserRecord, UserRekeyRecord
 
 USERNAME_ATTRIBUTES = ("email", "phone_number")
 ALIAS_ATTRIBUTES = ("email", "phone_number", "preferred_username")
@@ -220,13 +225,31 @@ def _settings_changed(old: Pool, new: Pool) -> tuple[str, ...]:
 
 # checking the users -----------------------------------------------------------------------------
 def all_users(svc: Services, pool_id: str) -> Iterator[UserRecord]:
+    """Every user of the pool, each once, read page by page in ``username_key`` order.
+
+    The store pages with ``username_key > after`` and sorts by ``username_key``: one
+    comparison, in the database's own collation (whatever that is), so ``after`` moves
+    strictly forward in the order the pages come in; Python never compares two keys. A user
+    renamed while the pages are read can come twice: it is yielded once. And the loop is
+    bounded whatever the store does: a page that brings no user not seen before, or more
+    pages than twice the pool's users at the start call for, stop it with
+    ConcurrentModificationException (users are changing faster than they are read)."""
+    pages = 2 * (svc.store.count_users(pool_id) // _PAGE) + 2
+    seen: set[str] = set()
     after: str | None = None
-    while True:
+    for _ in range(pages):
         page = svc.store.list_users(pool_id, after=after, limit=_PAGE)
-        yield from page
+        fresh = [u for u in page if u.sub not in seen]
+        seen.update(u.sub for u in fresh)
+        yield from fresh
         if len(page) < _PAGE:
             return
-        after = page[-1].username_key  # the store pages in username_key order
+        if not fresh:
+            break
+        after = page[-1].username_key  # the last in the store's own order
+    raise ConcurrentModificationException(
+        f"The users of {pool_id} changed faster than they could be read; try again."
+    )
 
 
 def _missing(pool: Pool, new: Pool, work: list[_Work], remedy: Remedy | None) -> list[Problem]:
@@ -361,11 +384,38 @@ def _touched(old: Pool, new: Pool, w: _Work) -> bool:
     )
 
 
+def _rekey(pool: Pool, new: Pool, w: _Work, now: datetime) -> UserRekeyRecord:
+    name = w.rename or w.user.username
+    changes: dict[str, Any] = {
+        "username": name,
+        "username_key": users.username_key(new, name),
+        "updated_at": now,
+    }
+    if w.disable:
+        changes["enabled"] = False
+    if w.rename:
+        changes["status"] = users.RESET_REQUIRED  # the old verifier names the old username
+    if w.fill:
+        changes["attributes"] = _attrs(w)
+    keys = users.sign_in_aliases(new, _attrs(w), verified_only=True)
+    return UserRekeyRecord(
+        sub=w.user.sub,
+        seen_updated_at=w.user.updated_at,
+        changes=changes,
+        remove_aliases=_alias_candidates((pool, new), _attrs(w)),
+        add_aliases=tuple(k for k in keys if k not in w.suppressed),
+    )
+
+
 def apply(
     svc: Services, pool_id: str, change: Change, remedies: Mapping[str, Remedy] | None = None
 ) -> Plan:
     """Apply ``change`` with ``remedies``; refuses (InvalidParameterException) while a problem
-    has none. Returns the plan that was carried out."""
+    has none. Returns the plan that was carried out.
+
+    The new settings and every user's change are one store transaction: a failure leaves the
+    pool as it was. When the pool or a user it changes was written after it was read, or users
+    came or went, nothing is written and ConcurrentModificationException asks for a new try."""
     pool = get_pool(svc, pool_id)
     done, new, work = _analyse(svc, pool, change, remedies or {})
     if done.unresolved:
@@ -374,28 +424,12 @@ def apply(
             + "; ".join(p.describe() for p in done.unresolved)
         )
     now = svc.clock.now()
-    changed = [w for w in work if _touched(pool, new, w)]
-    # Pass 1: remedies, renames (collision losers first) and every old sign-in alias dropped.
-    for w in sorted(changed, key=lambda w: w.rename is None):
-        name = w.rename or w.user.username
-        extra: dict[str, Any] = {"enabled": False} if w.disable else {}
-        if w.rename:
-            extra["status"] = users.RESET_REQUIRED  # the old verifier names the old username
-        if w.fill:
-            extra["attributes"] = _attrs(w)
-        svc.store.update_user(
-            w.user.sub,
-            remove_aliases=_alias_candidates((pool, new), _attrs(w)),
-            username=name,
-            username_key=users.username_key(new, name),
-            updated_at=now,
-            **extra,
-        )
-    svc.store.update_pool(PoolRecord(pool.id, pool.name, new.config, pool.record.created_at, now))
-    # Pass 2: the sign-in aliases by the new rules.
-    for w in changed:
-        keys = users.sign_in_aliases(new, _attrs(w), verified_only=True)
-        wanted = tuple(k for k in keys if k not in w.suppressed)
-        if wanted:
-            svc.store.update_user(w.user.sub, add_aliases=wanted, updated_at=now)
+    # Collision losers first: each is renamed before another user's name folds onto its own.
+    changed = sorted((w for w in work if _touched(pool, new, w)), key=lambda w: w.rename is None)
+    svc.store.migrate_pool(
+        PoolRecord(pool.id, pool.name, new.config, pool.record.created_at, now),
+        seen_updated_at=pool.record.updated_at,
+        user_count=done.users_checked,
+        users=[_rekey(pool, new, w, now) for w in changed],
+    )
     return done

@@ -22,6 +22,7 @@ from authpool.domain.records import (
     RefreshTokenRecord,
     SigningKeyRecord,
     UserRecord,
+    UserRekeyRecord,
 )
 
 
@@ -68,6 +69,17 @@ class UserStore(Protocol):
     ) -> UserRecord | None: ...
     def delete_user(self, sub: str) -> bool: ...
 
+
+
+class PoolMigrationStore(Protocol):
+    def migrate_pool(
+        self,
+        pool: PoolRecord,
+        *,
+        seen_updated_at: datetime,
+        user_count: int,
+        users: Sequence[UserRekeyRecord],
+    ) -> None: ...
 
 class CodeStore(Protocol):
     def put_code(self, code: CodeRecord) -> None: ...
@@ -196,6 +208,7 @@ class Store(
     PoolStore,
     ClientStore,
     UserStore,
+    PoolMigrationStore,
     CodeStore,
     SessionStore,
     TokenStore,

@@ -69,6 +69,19 @@ class UserRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class UserRekeyRecord:
+    """One user's part of a pool migration: ``changes`` to its fields and the alias keys it
+    drops, then (once every user has dropped theirs) the ones it gets. ``seen_updated_at`` is
+    the user's ``updated_at`` when the migration read it: a user changed since stops it."""
+
+    sub: str
+    seen_updated_at: datetime
+    changes: dict[str, Any] = field(default_factory=dict)
+    remove_aliases: tuple[str, ...] = ()
+    add_aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class CodeRecord:
     pool_id: str
     user_sub: str

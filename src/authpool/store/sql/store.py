@@ -9,6 +9,7 @@ from authpool.store.sql.engine import create_engine, migrate
 from authpool.store.sql.events import EventTables
 from authpool.store.sql.groups import GroupTables
 from authpool.store.sql.markers import MarkerTables
+from authpool.store.sql.migration import PoolMigrationTables
 from authpool.store.sql.secrets import SecretTables
 from authpool.store.sql.security import SecurityTables
 from authpool.store.sql.users import UserTables
@@ -17,6 +18,7 @@ from authpool.store.sql.users import UserTables
 class SqlStore(
     CachedConfigTables,  # PoolTables, with pools, clients and keys cached for a few seconds
     UserTables,
+    PoolMigrationTables,
     SecretTables,
     DirectoryTables,
     GroupTables,
