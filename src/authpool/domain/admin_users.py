@@ -104,7 +104,7 @@ def describe(user: UserRecord) -> dict[str, Any]:
 
 
 # the invitation -----------------------------------------------------------------------------------
-def _mediums(pool: Pool, attrs: dict[str, str], desired: list[str] | None) -> list[str]:
+def invitation_mediums(pool: Pool, attrs: dict[str, str], desired: list[str] | None) -> list[str]:
     """The mediums to invite by. Given explicitly, each needs its attribute; by default SMS to
     a phone number, else e-mail to an address, else none."""
     if desired is None:
@@ -189,7 +189,9 @@ def _create(svc: Services, pool: Pool, params: dict[str, Any]) -> dict[str, Any]
     user = _new_user(svc, pool, params, password)
     suppress = params.get("message_action") == "SUPPRESS"
     mediums = (
-        [] if suppress else _mediums(pool, user.attributes, params.get("desired_delivery_mediums"))
+        []
+        if suppress
+        else invitation_mediums(pool, user.attributes, params.get("desired_delivery_mediums"))
     )
     if svc.store.get_user(pool.id, user.username_key) is not None:
         raise UsernameExistsException(EXISTS)
@@ -227,7 +229,7 @@ def _resend(svc: Services, pool: Pool, params: dict[str, Any]) -> dict[str, Any]
             f"Resend not possible. {user.username} status is not FORCE_CHANGE_PASSWORD."
         )
     password = _temporary_password(svc, pool, params.get("temporary_password"))
-    mediums = _mediums(pool, user.attributes, params.get("desired_delivery_mediums"))
+    mediums = invitation_mediums(pool, user.attributes, params.get("desired_delivery_mediums"))
     _invite(svc, pool, user, password, mediums, params.get("client_metadata"))
     user = credentials.set_password(svc, pool, user, password, temporary=True)
     return {"user": describe(user)}

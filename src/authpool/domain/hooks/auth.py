@@ -12,11 +12,23 @@ UserMigration runs when a sign-in with a password (USER_PASSWORD_AUTH,
 ADMIN_USER_PASSWORD_AUTH) or ForgotPassword names a user the pool does not have. A handler
 that raises means "not in the legacy directory either": the caller gets the usual unknown
 user answer. SRP sign-in cannot migrate (the server never sees the password), as on Cognito.
-The migrated user is stored with the password that was just given (not checked against the
-pool's policy: it was valid where it came from), the attributes of the answer and
-``finalUserStatus`` (CONFIRMED by default at sign-in; RESET_REQUIRED for ForgotPassword,
-which has no password). ``messageAction``/``desiredDeliveryMediums`` concern a welcome
-message authpool does not send.
+The migrated user is stored as the answer says, as Cognito does:
+
+* the password just given, *not* checked against the pool's password policy (Cognito
+  accepts it so that the migration goes through; a handler that wants the policy enforced
+  answers ``finalUserStatus: RESET_REQUIRED``);
+* ``finalUserStatus``: CONFIRMED (the default) or RESET_REQUIRED, which refuses this very
+  sign-in with PasswordResetRequiredException; ForgotPassword, which has no password,
+  always stores RESET_REQUIRED;
+* ``userAttributes`` under the pool's schema; ``forceAliasCreation`` takes a sign-in alias
+  over from the user who holds it (else AliasExistsException); ``enableSMSMFA`` turns SMS
+  MFA on and needs a ``phone_number`` (without one the migration fails);
+* ``messageAction`` (SUPPRESS or RESEND) and ``desiredDeliveryMediums`` (EMAIL, SMS) are
+  AdminCreateUser's own settings, checked as AdminCreateUser checks them: a medium asked
+  for needs its attribute unless the message is suppressed. Cognito then sends a welcome
+  message that it does not document; authpool sends none, because its only counterpart,
+  the invitation, carries a password — which for a migrated user would be the password the
+  user just typed, in clear text in a mail, an SMS and the outbox.
 """
 
 from __future__ import annotations
@@ -25,7 +37,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from authpool.domain import ids, passwords, users
+from authpool.domain import admin_users, ids, passwords, users
 from authpool.domain.clients import Client
 from authpool.domain.context import Services
 from authpool.domain.errors import (
@@ -39,8 +51,10 @@ from authpool.domain.hooks.invoke import (
     configured,
     event,
     flag,
+    string_list,
     string_map,
     text,
+    unrecognizable,
     user_attributes,
     with_metadata,
 )
@@ -60,6 +74,7 @@ MIGRATION_ANSWER = (
     "messageAction",
     "desiredDeliveryMediums",
 )
+_MESSAGE_ACTIONS = (None, "SUPPRESS", "RESEND")
 _FINAL_STATUS = {
     None: users.CONFIRMED,
     "CONFIRMED": users.CONFIRMED,
@@ -187,7 +202,23 @@ def migrate_user(
         status=_FINAL_STATUS[status] if password is not None else users.RESET_REQUIRED,
         force_alias=flag(response, "forceAliasCreation", name=trigger, pool=pool),
         sms_mfa=flag(response, "enableSMSMFA", name=trigger, pool=pool),
+        message=_message_settings(pool, response),
     )
+
+
+def _message_settings(pool: Pool, response: Mapping[str, Any]) -> tuple[bool, list[str] | None]:
+    """Whether a welcome message is due, and its desired delivery mediums (None: the
+    default, SMS to a phone number, else e-mail)."""
+    trigger = "UserMigration"
+    action = text(response, "messageAction", name=trigger, pool=pool)
+    if action not in _MESSAGE_ACTIONS:
+        raise unrecognizable(trigger, pool, f"messageAction {action!r}")
+    desired = string_list(
+        response.get("desiredDeliveryMediums"), "desiredDeliveryMediums", name=trigger, pool=pool
+    )
+    if desired is not None and not set(desired) <= set(admin_users.CHANNELS):
+        raise unrecognizable(trigger, pool, f"desiredDeliveryMediums {desired!r}")
+    return action != "SUPPRESS", desired or None
 
 
 def _migrated_attributes(pool: Pool, name: str, given: dict[str, str]) -> dict[str, str]:
@@ -214,8 +245,16 @@ def _store_migrated(
     status: str,
     force_alias: bool,
     sms_mfa: bool,
+    message: tuple[bool, list[str] | None],
 ) -> UserRecord:
     attrs = _migrated_attributes(pool, name, given)
+    if sms_mfa and not attrs.get("phone_number"):
+        raise InvalidLambdaResponseException(
+            "UserMigration answered enableSMSMFA without a phone_number attribute"
+        )
+    due, desired = message
+    if due:  # each medium asked for needs its attribute, as in AdminCreateUser
+        admin_users.invitation_mediums(pool, attrs, desired)
     sub = ids.user_sub(svc.token_bytes)
     username = sub if pool.username_attributes else name
     stored = (
