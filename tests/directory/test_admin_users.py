@@ -114,12 +114,18 @@ def _sign_ins(idp: Any, pool_id: str, username: str) -> list[dict[str, Any]]:
     return [e for e in _events(idp, pool_id, username) if e["EventType"] == "SignIn"]
 
 
-def test_a_sign_up_is_recorded(server: LiveServer, idp: Any, directory: tuple[str, str]) -> None:
-    pool_id, client_id = directory
+def test_sign_up_and_resend_code_are_recorded(
+    server: LiveServer, idp: Any, pool: PoolFactory, app_client: ClientFactory
+) -> None:
+    pool_id = pool(AutoVerifiedAttributes=["email"])
+    client_id = app_client(pool_id, ExplicitAuthFlows=PASSWORD_FLOWS)["ClientId"]
     username = name()
     agent = "aws-sdk-js/3.614.0 ua/2.0 os/linux#6.5"
     server.anon_client(user_agent=agent).sign_up(
-        ClientId=client_id, Username=username, Password=PASSWORD
+        ClientId=client_id,
+        Username=username,
+        Password=PASSWORD,
+        UserAttributes=[{"Name": "email", "Value": f"{username}@example.com"}],
     )
     [event] = _events(idp, pool_id, username)
     assert event["EventType"] == "SignUp"
@@ -135,6 +141,10 @@ def test_a_sign_up_is_recorded(server: LiveServer, idp: Any, directory: tuple[st
     )
     assert code == "UsernameExistsException"
     assert [e["EventId"] for e in _events(idp, pool_id, username)] == [event["EventId"]]
+    server.anon_client().resend_confirmation_code(ClientId=client_id, Username=username)
+    resent, signed_up = _events(idp, pool_id, username)
+    assert (resent["EventType"], resent["EventResponse"]) == ("ResendCode", "Pass")
+    assert signed_up["EventId"] == event["EventId"]
 
 
 def test_sign_ins_are_recorded_newest_first(
