@@ -44,13 +44,25 @@ def driver(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def make_auth(driver: str) -> Iterator[Callable[..., Any]]:
+def sleeps() -> list[float]:
+    """The waits of the clients ``make_auth`` made (between retries), in seconds; nobody
+    sleeps."""
+    return []
+
+
+@pytest.fixture
+def make_auth(driver: str, sleeps: list[float]) -> Iterator[Callable[..., Any]]:
     """``make_auth(transport=None, **kwargs)``: a client of the test's driver; the live HTTP
-    transport unless ``transport`` (a MockTransport) is given."""
+    transport unless ``transport`` (a MockTransport) is given. Its waits between retries go
+    to ``sleeps`` instead of the clock."""
     made: list[Any] = []
     loop = asyncio.new_event_loop() if driver == "async" else None
 
+    async def async_sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+
     def make(*args: Any, transport: httpx.MockTransport | None = None, **kwargs: Any) -> Any:
+        kwargs.setdefault("sleep", sleeps.append if loop is None else async_sleep)
         if loop is None:
             auth: Any = Auth(
                 *args,

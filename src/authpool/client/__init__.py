@@ -105,6 +105,10 @@ from authpool.client.models import (
     UpdateUserAttributeResult,
     UserMfaPreference,
 )
+from authpool.client.retry import (
+    NO_RETRY,
+    RetryPolicy,
+)
 from authpool.client.storage import (
     EncryptedFileStorage,
     KeyringStorage,
@@ -118,6 +122,7 @@ from authpool.client.sync import (
 
 __all__ = [
     "JWT",
+    "NO_RETRY",
     "AliasExistsException",
     "AsyncAuth",
     "Auth",
@@ -173,6 +178,7 @@ __all__ = [
     "ResetPasswordNextStep",
     "ResetPasswordResult",
     "ResourceNotFoundException",
+    "RetryPolicy",
     "SessionExpiredException",
     "SignInDetails",
     "SignInNextStep",

@@ -4,14 +4,19 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import httpx
 
 from authpool.client import account, wire
 from authpool.client.base import DEFAULT_TIMEOUT, AuthBase, ConfigSource
-from authpool.client.errors import AuthException, UserAlreadyAuthenticatedException
+from authpool.client.errors import (
+    AuthException,
+    AuthServiceException,
+    NetworkException,
+    UserAlreadyAuthenticatedException,
+)
 from authpool.client.flows import Flow, run_async
 from authpool.client.flows.context import Clock, TokenBytes
 from authpool.client.models import (
@@ -29,6 +34,7 @@ from authpool.client.models import (
     UpdateUserAttributeResult,
     UserMfaPreference,
 )
+from authpool.client.retry import RetryPolicy
 from authpool.client.storage import KeyValueStorage, StoredTokens
 
 __all__ = ["AsyncAuth"]
@@ -40,7 +46,8 @@ class AsyncAuth(AuthBase):
     """:class:`~authpool.client.sync.Auth` for asyncio: ``await auth.sign_in(...)``.
 
     ``transport`` is an ``httpx.AsyncBaseTransport``. Token storage stays synchronous (its
-    reads and writes are small and local); token refreshes are made one at a time.
+    reads and writes are small and local); token refreshes are made one at a time. Calls are
+    retried as :class:`~authpool.client.sync.Auth` retries them, waiting with ``sleep``.
     """
 
     def __init__(
@@ -53,14 +60,18 @@ class AsyncAuth(AuthBase):
         storage: KeyValueStorage | None = None,
         clock: Clock | None = None,
         token_bytes: TokenBytes | None = None,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         **config_kwargs: Any,
     ) -> None:
         super().__init__(
             config, storage=storage, clock=clock, token_bytes=token_bytes, **config_kwargs
         )
         self._http = httpx.AsyncClient(
-            transport=transport or httpx.AsyncHTTPTransport(retries=2), timeout=timeout
+            transport=transport or httpx.AsyncHTTPTransport(), timeout=timeout
         )
+        self._retry = retry or RetryPolicy()
+        self._sleep = sleep
         self._refresh_lock = asyncio.Lock()
 
     async def aclose(self) -> None:
@@ -75,6 +86,17 @@ class AsyncAuth(AuthBase):
     # -- driving flows --------------------------------------------------------------------------
     async def _send(self, request: wire.Request) -> dict[str, Any]:
         content, headers = self._post_args(request)
+        attempts = 0
+        while True:
+            attempts += 1
+            try:
+                return await self._post(content, headers)
+            except (NetworkException, AuthServiceException) as exc:
+                if not self._retry.should_retry(exc, attempts):
+                    raise
+            await self._sleep(self._retry.delay(attempts))
+
+    async def _post(self, content: bytes, headers: dict[str, str]) -> dict[str, Any]:
         try:
             response = await self._http.post(self.config.endpoint, content=content, headers=headers)
         except httpx.HTTPError as exc:

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import httpx
 
 from authpool.client import account, wire
 from authpool.client.base import DEFAULT_TIMEOUT, AuthBase, ConfigSource
-from authpool.client.errors import AuthException, UserAlreadyAuthenticatedException
+from authpool.client.errors import (
+    AuthException,
+    AuthServiceException,
+    NetworkException,
+    UserAlreadyAuthenticatedException,
+)
 from authpool.client.flows import Flow, run_sync
 from authpool.client.flows.context import Clock, TokenBytes
 from authpool.client.models import (
@@ -28,6 +34,7 @@ from authpool.client.models import (
     UpdateUserAttributeResult,
     UserMfaPreference,
 )
+from authpool.client.retry import RetryPolicy
 from authpool.client.storage import KeyValueStorage, StoredTokens
 
 __all__ = ["Auth"]
@@ -48,7 +55,9 @@ class Auth(AuthBase):
     ``transport`` replaces httpx's (a mock in tests, a proxy, …); ``storage`` keeps the tokens
     (:class:`~authpool.client.storage.MemoryStorage` unless given); ``clock`` and
     ``token_bytes`` replace the time and the randomness. Safe to share between threads;
-    token refreshes are made one at a time.
+    token refreshes are made one at a time. A call that cannot reach the service, is throttled
+    or meets a server error is sent again as Amplify does (``retry``, a
+    :class:`~authpool.client.retry.RetryPolicy`), waiting with ``sleep``.
     """
 
     def __init__(
@@ -61,14 +70,16 @@ class Auth(AuthBase):
         storage: KeyValueStorage | None = None,
         clock: Clock | None = None,
         token_bytes: TokenBytes | None = None,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
         **config_kwargs: Any,
     ) -> None:
         super().__init__(
             config, storage=storage, clock=clock, token_bytes=token_bytes, **config_kwargs
         )
-        self._http = httpx.Client(
-            transport=transport or httpx.HTTPTransport(retries=2), timeout=timeout
-        )
+        self._http = httpx.Client(transport=transport or httpx.HTTPTransport(), timeout=timeout)
+        self._retry = retry or RetryPolicy()
+        self._sleep = sleep
         self._refresh_lock = threading.RLock()
 
     def close(self) -> None:
@@ -83,6 +94,17 @@ class Auth(AuthBase):
     # -- driving flows --------------------------------------------------------------------------
     def _send(self, request: wire.Request) -> dict[str, Any]:
         content, headers = self._post_args(request)
+        attempts = 0
+        while True:
+            attempts += 1
+            try:
+                return self._post(content, headers)
+            except (NetworkException, AuthServiceException) as exc:
+                if not self._retry.should_retry(exc, attempts):
+                    raise
+            self._sleep(self._retry.delay(attempts))
+
+    def _post(self, content: bytes, headers: dict[str, str]) -> dict[str, Any]:
         try:
             response = self._http.post(self.config.endpoint, content=content, headers=headers)
         except httpx.HTTPError as exc:
