@@ -2,16 +2,19 @@
 HTTP, on a client with PreventUserExistenceErrors=ENABLED: USER_PASSWORD_AUTH, and SRP's
 PASSWORD_VERIFIER answer (InitiateAuth USER_SRP_AUTH is timed too).
 
-The two kinds of request are interleaved (known, unknown, known, …) so that both see the same
-machine load; each known user takes at most four wrong passwords, so no attempt meets the
-lockout (which would answer another error, faster). The figure to read is the difference of
-the medians, against the spread of each side.
+The two kinds of request are interleaved in pairs, the order within a pair alternating
+(known first, then unknown first), so that both see the same machine load; each known user
+takes at most four wrong passwords, so no attempt meets the lockout (which would answer
+another error, faster). The figures to read: the difference of the medians, and the median of
+the paired differences (unknown minus known, each pair sent back to back) with a bootstrap 95%
+interval — against the spread (interquartile range) of each side. ``--rounds`` repeats the
+whole measurement on fresh names, to show how much the figures move from run to run.
 
 Usage::
 
     python bench/existence_timing.py                      # SQLite in a temp dir
     python bench/existence_timing.py --postgres postgresql://postgres@127.0.0.1:5432/postgres
-    python bench/existence_timing.py --users 100
+    python bench/existence_timing.py --users 250 --rounds 3
 
 Not a test: the figures depend on the machine.
 """
@@ -21,6 +24,7 @@ from __future__ import annotations
 import argparse
 import base64
 import json
+import secrets
 import socket
 import statistics
 import tempfile
@@ -144,18 +148,36 @@ def measure(names: list[str], one: Callable[[str], Any]) -> list[Any]:
     unknown = [f"nobody-{uuid.uuid4().hex[:8]}" for _ in names]
     known_times, unknown_times = [], []
     for _ in range(ATTEMPTS_PER_NAME):
-        for known_name, unknown_name in zip(names, unknown, strict=True):
-            known_times.append(one(known_name))
-            unknown_times.append(one(unknown_name))
+        for i, (known_name, unknown_name) in enumerate(zip(names, unknown, strict=True)):
+            if i % 2:
+                unknown_times.append(one(unknown_name))
+                known_times.append(one(known_name))
+            else:
+                known_times.append(one(known_name))
+                unknown_times.append(one(unknown_name))
     return [known_times, unknown_times]
 
 
+def _bootstrap(values: list[float], rounds: int = 2000) -> tuple[float, float]:
+    """A 95% bootstrap interval of the median of ``values``."""
+    n = len(values)
+    medians = sorted(
+        statistics.median(values[secrets.randbelow(n)] for _ in range(n)) for _ in range(rounds)
+    )
+    return medians[int(rounds * 0.025)], medians[int(rounds * 0.975) - 1]
+
+
 def report(label: str, known: list[float], unknown: list[float]) -> None:
-    k, u = statistics.median(known) * 1000, statistics.median(unknown) * 1000
-    spread = statistics.quantiles(known, n=4)
+    ms = 1000.0
+    k, u = statistics.median(known) * ms, statistics.median(unknown) * ms
+    kq, uq = statistics.quantiles(known, n=4), statistics.quantiles(unknown, n=4)
+    paired = [b - a for a, b in zip(known, unknown, strict=True)]
+    low, high = _bootstrap(paired)
     print(
-        f"{label:32s} known {k:7.2f} ms  unknown {u:7.2f} ms  difference {u - k:+6.2f} ms "
-        f"(known IQR {spread[0] * 1000:.2f}–{spread[2] * 1000:.2f} ms, n={len(known)})"
+        f"{label:28s} known {k:6.2f} ms (IQR {kq[0] * ms:.2f}–{kq[2] * ms:.2f})  "
+        f"unknown {u:6.2f} ms (IQR {uq[0] * ms:.2f}–{uq[2] * ms:.2f})  "
+        f"medians {u - k:+5.2f} ms  paired {statistics.median(paired) * ms:+5.2f} ms "
+        f"[{low * ms:+.2f}, {high * ms:+.2f}]  n={len(known)}"
     )
 
 
@@ -174,7 +196,8 @@ def _temp_pg(base: str) -> tuple[str, Callable[[], None]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--postgres", help="a PostgreSQL URL (a scratch database is made)")
-    parser.add_argument("--users", type=int, default=125)
+    parser.add_argument("--users", type=int, default=125, help="known users per round")
+    parser.add_argument("--rounds", type=int, default=1, help="repeat on fresh names")
     args = parser.parse_args()
     data_dir = Path(tempfile.mkdtemp(prefix="authpool-timing-"))
     url, drop = (None, lambda: None) if not args.postgres else _temp_pg(args.postgres)
@@ -183,18 +206,23 @@ def main() -> None:
                         rate_limits=RateLimitConfig(enabled=False))  # fmt: skip
     svc, server = start(settings)
     try:
-        pool_id, client_id, names = make_pool(svc, args.users)
-        caller = Caller(f"http://127.0.0.1:{port}", pool_id, client_id)
-        for name in names[:5]:  # warm up the caches and the connection pool
-            caller.password(name)
-            caller.srp(name)
-            caller.password("nobody-warm-up")
-        half = 5 + (len(names) - 5) // 2  # each user takes four wrong passwords at most
-        known, unknown = measure(names[5:half], caller.password)
-        report("USER_PASSWORD_AUTH (wrong)", known, unknown)
-        known_srp, unknown_srp = measure(names[half:], caller.srp)
-        report("USER_SRP_AUTH InitiateAuth", [k[0] for k in known_srp], [u[0] for u in unknown_srp])
-        report("PASSWORD_VERIFIER (wrong)", [k[1] for k in known_srp], [u[1] for u in unknown_srp])
+        for round_ in range(args.rounds):
+            if args.rounds > 1:
+                print(f"round {round_ + 1} of {args.rounds}")
+            pool_id, client_id, names = make_pool(svc, args.users)
+            caller = Caller(f"http://127.0.0.1:{port}", pool_id, client_id)
+            for name in names[:5]:  # warm up the caches and the connection pool
+                caller.password(name)
+                caller.srp(name)
+                caller.password("nobody-warm-up")
+            half = 5 + (len(names) - 5) // 2  # each user takes four wrong passwords at most
+            known, unknown = measure(names[5:half], caller.password)
+            report("USER_PASSWORD_AUTH (wrong)", known, unknown)
+            known_srp, unknown_srp = measure(names[half:], caller.srp)
+            report("USER_SRP_AUTH InitiateAuth", [k[0] for k in known_srp],
+                   [u[0] for u in unknown_srp])  # fmt: skip
+            report("PASSWORD_VERIFIER (wrong)", [k[1] for k in known_srp],
+                   [u[1] for u in unknown_srp])  # fmt: skip
     finally:
         server.should_exit = True
         svc.store.dispose()  # type: ignore[attr-defined]

@@ -170,6 +170,7 @@ class AuthEventStore(Protocol):
     def list_auth_events(
         self, user_sub: str, *, before: int | None, limit: int
     ) -> list[AuthEventRecord]: ...
+    def pad_auth_event(self, marker: bytes, *, now: datetime) -> None: ...
 
 
 class DeviceStore(Protocol):

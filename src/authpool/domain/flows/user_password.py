@@ -29,8 +29,7 @@ def _password_sign_in(ctx: SignIn, auth: dict[str, str]) -> dict[str, Any]:
     if user is not None or ctx.client.prevent_user_existence_errors:
         lockout.attempt(ctx.svc, key, factor=lockout.PASSWORD, user=user)
     if user is None or user.salt is None or user.verifier_sealed is None:
-        passwords.burn(ctx.pool.pool_name, name, password)  # same time as a real check
-        existence.pad_history(ctx.svc)  # and the same write as a failure in a history
+        existence.check_nobody(ctx, name, password)  # the work of a wrong password
         if user is None:
             raise ctx.no_such_user()
         raise ctx.wrong_credentials()

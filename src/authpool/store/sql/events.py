@@ -61,6 +61,18 @@ class EventTables(SqlBase):
                 stale = sa.or_(stale, e.seq < oldest_kept)
             conn.execute(t.auth_events.delete().where(e.user_sub == event.user_sub, stale))
 
+    def pad_auth_event(self, marker: bytes, *, now: datetime) -> None:
+        """What :meth:`insert_auth_event` costs, spent where there is no user to record an
+        event for (a sign-in failure for a name nobody holds): one write transaction of the
+        same three statements — an insert, a select, a delete — on the single-use markers
+        (whose rows need no user), leaving nothing behind. The statements are built per
+        call, as :meth:`insert_auth_event` builds its own."""
+        m = t.used_sessions.c
+        with self._write() as conn:
+            conn.execute(t.used_sessions.insert().values(digest=marker, expires_at=now))
+            conn.execute(sa.select(m.digest).where(m.digest == marker).limit(1)).scalar()
+            conn.execute(t.used_sessions.delete().where(m.digest == marker, m.expires_at <= now))
+
     def update_auth_event(
         self, seq: int, *, response: str, challenges: tuple[tuple[str, str], ...]
     ) -> bool:
