@@ -133,7 +133,7 @@ class Settings:
     demo: bool = True
     smtp: SmtpConfig | None = None
     sms_webhook: SmsWebhookConfig | None = None
-    outbox: bool | None = None  # None: on with --dev or when no real channel is configured
+    outbox: bool | None = None  # None: on in development mode (--dev) only
     max_body_bytes: int = 1 << 20
     triggers: TriggerConfig = field(default_factory=TriggerConfig)
     rate_limits: RateLimitConfig = field(default_factory=RateLimitConfig)
@@ -164,9 +164,11 @@ class Settings:
 
     @property
     def outbox_enabled(self) -> bool:
+        """Whether messages (codes included, in clear) are kept in the outbox: in development
+        mode, or when ``AUTHPOOL_OUTBOX`` says so. Never by default outside ``--dev``."""
         if self.outbox is not None:
             return self.outbox
-        return self.dev or self.smtp is None or self.sms_webhook is None
+        return self.dev
 
     def with_overrides(self, **changes: Any) -> Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})

@@ -225,8 +225,10 @@ def start_server(
 
     Request-rate limits are off unless ``rate_limits`` is given: Cognito's default quotas
     (15 CreateUserPool calls a second, ...) are a matter of speed, and a fast machine running
-    the suite would otherwise meet them at random."""
+    the suite would otherwise meet them at random. The outbox is on unless ``outbox`` is given
+    (outside development mode it is off by default): the tests read their codes there."""
     settings.setdefault("rate_limits", RateLimitConfig(enabled=False))
+    settings.setdefault("outbox", True)
     sock = _free_socket()
     port = sock.getsockname()[1]
     config = Settings(

@@ -147,6 +147,8 @@ def serve(
             "and the outbox is readable without a signature. Never expose this server.",
             soft_wrap=True,
         )
+    for warning in runtime.delivery_warnings(settings):
+        err.print(f"[bold red]WARNING[/bold red]: {escape(warning)}", soft_wrap=True)
     if demo:
         found = runtime.ensure_demo(svc, settings.data_dir)
         if found is not None:

@@ -19,7 +19,8 @@ from authpool.delivery.smtp import SmtpSender, SmtpSettings
 from authpool.domain import clients, pools
 from authpool.domain.breached import PasswordList
 from authpool.domain.context import Services
-from authpool.domain.messages import MessageSender
+from authpool.domain.messages import MessageSender, OutgoingMessage
+from authpool.domain.outbox import RETENTION as OUTBOX_RETENTION
 from authpool.domain.ratelimit import RateLimits
 from authpool.store import SqlStore, open_store
 from authpool.triggers import TriggerRunner, TriggerSettings
@@ -99,11 +100,41 @@ def build_sender(settings: Settings, store: SqlStore, clock: Clock) -> MessageSe
         )
     if not settings.outbox_enabled:
         return Router(email=email, sms=sms)
-    outbox = OutboxSender(lambda m: store.record_outbox(m, sent_at=clock.now()))
+
+    def record(message: OutgoingMessage) -> None:
+        now = clock.now()
+        store.record_outbox(message, sent_at=now, not_before=now - OUTBOX_RETENTION)
+
+    outbox = OutboxSender(record)
     return Router(
         email=TeeSender(email, outbox) if email else outbox,
         sms=TeeSender(sms, outbox) if sms else outbox,
     )
+
+
+def delivery_warnings(settings: Settings) -> list[str]:
+    """What the operator must hear when the server starts about where messages go: an
+    outbox on outside development mode (codes kept in clear), a medium with no channel."""
+    warnings = []
+    if settings.outbox_enabled and not settings.dev:
+        hours = int(OUTBOX_RETENTION.total_seconds() // 3600)
+        warnings.append(
+            "OUTBOX ON outside development mode (AUTHPOOL_OUTBOX): every message, its "
+            f"code included, is written to the server log and kept in the database in clear "
+            f"for {hours} hours, readable with a signed admin call. Turn it off in production."
+        )
+    if not settings.outbox_enabled:
+        missing = [
+            medium
+            for medium, channel in (("e-mail", settings.smtp), ("SMS", settings.sms_webhook))
+            if channel is None
+        ]
+        if missing:
+            warnings.append(
+                f"no {' or '.join(missing)} channel configured: messages by "
+                f"{' or '.join(missing)} fail with CodeDeliveryFailureException."
+            )
+    return warnings
 
 
 def create_app(settings: Settings, svc: Services | None = None) -> Starlette:

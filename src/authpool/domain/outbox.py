@@ -1,12 +1,19 @@
-"""Reading the development outbox: every message the server sent, with its code."""
+"""Reading the development outbox: every message the server sent, with its code.
+
+The outbox keeps a message, in clear, for :data:`RETENTION` (the store deletes older ones as
+new ones arrive, and a reader is never shown one): long enough for a sign-up code, which is
+valid for a day; a code in a log or a table should not outlive its use.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from authpool.domain.context import Services
 from authpool.domain.errors import InvalidParameterException
+
+RETENTION = timedelta(hours=24)
 
 
 def parse_since(text: str | None) -> datetime | None:
@@ -32,8 +39,13 @@ def list_messages(
     since: str | None = None,
     after_id: int | None = None,
 ) -> list[dict[str, Any]]:
+    kept_from = svc.clock.now() - RETENTION
+    asked = parse_since(since)
     rows = svc.store.list_outbox(
-        pool_id=pool_id, username=username, since=parse_since(since), after_id=after_id
+        pool_id=pool_id,
+        username=username,
+        since=kept_from if asked is None else max(asked, kept_from),
+        after_id=after_id,
     )
     return [
         {

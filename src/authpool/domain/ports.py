@@ -107,7 +107,9 @@ class TokenStore(Protocol):
 
 
 class OutboxStore(Protocol):
-    def record_outbox(self, message: OutgoingMessage, *, sent_at: datetime) -> None: ...
+    def record_outbox(
+        self, message: OutgoingMessage, *, sent_at: datetime, not_before: datetime | None = None
+    ) -> None: ...
     def list_outbox(
         self,
         *,

@@ -222,9 +222,13 @@ class SecretTables(SqlBase):
             conn.execute(t.users.update().where(t.users.c.sub == sub).values(tokens_valid_after=at))
 
     # outbox --------------------------------------------------------------------------------
-    def record_outbox(self, message: OutgoingMessage, *, sent_at: datetime) -> None:
+    def record_outbox(
+        self, message: OutgoingMessage, *, sent_at: datetime, not_before: datetime | None = None
+    ) -> None:
+        """Keep ``message``; with ``not_before``, delete the messages sent before it: the
+        pool's at once (an index range), every pool's at about one message in 64."""
         with self._write() as conn:
-            conn.execute(
+            added = conn.execute(
                 t.outbox.insert().values(
                     pool_id=message.pool_id,
                     username=message.username,
@@ -237,6 +241,14 @@ class SecretTables(SqlBase):
                     sent_at=sent_at,
                 )
             )
+            if not_before is None:
+                return
+            old = t.outbox.c.sent_at < not_before
+            key = added.inserted_primary_key
+            if key is not None and int(key[0]) % 64 == 0:
+                conn.execute(t.outbox.delete().where(old))
+            else:
+                conn.execute(t.outbox.delete().where(t.outbox.c.pool_id == message.pool_id, old))
 
     def list_outbox(
         self,
