@@ -156,6 +156,38 @@ def test_an_unchanged_project_rewrites_a_hand_edited_file_unchanged_but_for_defa
     assert 'description: "yes"}   # the description is a joke' in first
 
 
+def test_the_comments_above_a_removed_setting_stay_with_the_next_one(tmp_path: Path) -> None:
+    path = tmp_path / "authpool.yaml"
+    path.write_text(
+        "version: 1\n"
+        "pools:\n"
+        "  shop:\n"
+        "    name: shop_userpool\n"
+        "    groups:\n"
+        "      admins:\n"
+        "        precedence: 1\n"
+        "      # editors write the catalogue\n"
+        "      editors:\n"
+        "        precedence: 2\n"
+        "      legacy:\n"
+        "        precedence: 3\n"
+        "\n"
+        "# where the dev server runs\n"
+        "endpoint: http://127.0.0.1:9229\n"
+    )
+    proj = project.load(path)
+    groups = proj.pools["shop"]["groups"]
+    del groups["admins"], groups["legacy"]  # the first and the last
+    project.save(proj)
+    text = path.read_text()
+    assert "admins" not in text
+    assert "legacy" not in text
+    assert text.index("# editors write the catalogue") < text.index("editors:")
+    assert text.index("editors:") < text.index("# where the dev server runs")
+    assert text.index("# where the dev server runs") < text.index("endpoint:")
+    assert project.load(path).pools == proj.pools
+
+
 @pytest.mark.parametrize(
     ("replace", "by", "expected"),
     [

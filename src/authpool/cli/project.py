@@ -275,7 +275,7 @@ def _update_text(project: Project, previous: str, fresh: str) -> str | None:
 
 def _merge_map(old: CommentedMap, new: dict[str, Any]) -> None:
     for key in [k for k in old if k not in new]:
-        del old[key]
+        _drop(old, key)
     position = -1
     for key, value in new.items():
         if key in old:
@@ -284,6 +284,65 @@ def _merge_map(old: CommentedMap, new: dict[str, Any]) -> None:
         else:
             position += 1
             old.insert(position, _node(key), _node(value))
+
+
+def _drop(mapping: CommentedMap, key: Any) -> None:
+    """Delete ``key``, keeping the comment lines written between its entry and the next one
+    (ruamel.yaml files them with the entry above, so they would go with it)."""
+    keys = list(mapping)
+    after = keys.index(key) + 1
+    token = _trailing_comment(mapping, key)
+    del mapping[key]
+    if token is None:
+        return
+    rest = str(token.value).partition("\n")[2]  # the first line ends the deleted entry
+    lines = [line.strip() for line in rest.split("\n") if line.strip().startswith("#")]
+    if not lines:
+        return
+    if after < len(keys):
+        text = "\n".join(line[1:].removeprefix(" ") for line in lines)
+        column = getattr(mapping.lc, "col", None) or 0
+        mapping.yaml_set_comment_before_after_key(keys[after], before=text, indent=column)
+    elif mapping:  # the last entry went: what followed it now follows the new last entry
+        token.value = "\n" + rest
+        _append_comment(mapping, keys[after - 2], token)
+
+
+def _append_comment(mapping: CommentedMap, key: Any, token: Any) -> None:
+    value = mapping[key]
+    if isinstance(value, CommentedSeq) and len(value) and isinstance(value[-1], CommentedMap):
+        value = value[-1]
+    if isinstance(value, CommentedMap) and len(value):
+        _append_comment(value, list(value)[-1], token)
+        return
+    existing = _trailing_comment(mapping, key)
+    if existing is not None:
+        existing.value = str(existing.value).rstrip("\n") + str(token.value)
+    elif isinstance(value, CommentedSeq) and len(value) and not value.fa.flow_style():
+        value.ca.items[len(value) - 1] = [token, None]
+    else:
+        mapping.ca.items[key] = [None, None, token, None]
+
+
+def _trailing_comment(mapping: CommentedMap, key: Any) -> Any:
+    """The comment ruamel.yaml keeps after the entry ``key`` (on its last, deepest part)."""
+    value = mapping[key]
+    if isinstance(value, CommentedMap) and len(value):
+        found = _trailing_comment(value, list(value)[-1])
+        if found is not None:
+            return found
+    if isinstance(value, CommentedSeq) and len(value):
+        last = len(value) - 1
+        inner = value[last]
+        if isinstance(inner, CommentedMap) and len(inner):
+            found = _trailing_comment(inner, list(inner)[-1])
+            if found is not None:
+                return found
+        entry = value.ca.items.get(last)
+        if entry and entry[0] is not None:
+            return entry[0]
+    entry = mapping.ca.items.get(key)
+    return entry[2] if entry and len(entry) > 2 else None
 
 
 def _merged(old: Any, new: Any) -> Any:
