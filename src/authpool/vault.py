@@ -14,7 +14,9 @@ into a *keyring*: the first line is the current key (it seals), the lines after 
 retired keys (they still open what they sealed, so challenge sessions in flight survive),
 and a ``hash:`` line pins the keyed-hash key. Keyed hashes are compared, never opened, so
 they cannot be re-made under a new key without their plaintext: the hash key therefore stays
-the one derived from the first master key, through every rotation. A worker that meets a
+the one derived from the first master key, through every rotation (docs/security.md lists each
+keyed hash, how long it is needed, and what a new hash key would break: refresh tokens live up
+to ten years, and the simulated SRP salts of unknown names must never change). A worker that meets a
 value sealed under a key it does not know reads the file again (at most once a second), so
 workers sharing the file pick a rotation up without a restart.
 """
