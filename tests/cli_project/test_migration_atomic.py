@@ -6,19 +6,24 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import psycopg
 import pytest
+from psycopg import sql
+from tests.support.postgres import PgServer
 from tests.support.server import LiveServer
 
 from authpool.cli import plan
 from authpool.cli.remote import RemoteError
 from authpool.domain import pool_migration
 from authpool.domain.errors import AliasExistsException, ConcurrentModificationException
-from authpool.domain.records import UserRecord
+from authpool.domain.records import PoolRecord, SigningKeyRecord, UserRecord
+from authpool.store.sql.store import open_store
 
 from .helpers import cli
 from .test_migration import project_with_pool, push, user
@@ -187,8 +192,8 @@ class PagingStore:
         return self.pages(after)[:limit]
 
 
-def read(store: PagingStore) -> Iterator[UserRecord]:
-    return pool_migration.all_users(SimpleNamespace(store=store), "us-east-1_Test")  # type: ignore[arg-type]
+def read(store: Any, pool_id: str = "us-east-1_Test") -> Iterator[UserRecord]:
+    return pool_migration.all_users(SimpleNamespace(store=store), pool_id)  # type: ignore[arg-type]
 
 
 def test_paging_ends_even_when_the_store_ignores_where_it_was(
@@ -229,6 +234,50 @@ def test_a_user_renamed_while_the_pages_are_read_is_checked_once(
     users = PagingStore(4, pages)
     assert [u.username for u in read(users)] == ["kim", "lee", "max", "ned"]
     assert users.calls == 3
+
+
+@pytest.mark.postgres
+def test_paging_follows_the_databases_collation_not_pythons(
+    pg_server: PgServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a database whose default collation is not code-point order (ICU English here, as
+    many PostgreSQL installations are), every user is read exactly once: the pages compare
+    and sort in the database, never in Python."""
+    name = f"authpool_{secrets.token_hex(6)}"
+    with psycopg.connect(pg_server.maintenance_url, autocommit=True) as conn:
+        try:
+            conn.execute(
+                sql.SQL(
+                    "CREATE DATABASE {} TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en' "
+                    "LOCALE 'C.UTF-8'"
+                ).format(sql.Identifier(name))
+            )
+        except psycopg.errors.FeatureNotSupported as exc:  # a server built without ICU
+            pytest.skip(f"this PostgreSQL has no ICU collations: {exc}")
+    url = pg_server.maintenance_url.rsplit("/", 1)[0] + "/" + name
+    store = open_store(url)
+    try:
+        now = datetime(2026, 1, 1, tzinfo=UTC)
+        pool_id = "us-east-1_Collate1"
+        store.insert_pool(
+            PoolRecord(pool_id, "collate", {}, now, now),
+            SigningKeyRecord("kid-collate", pool_id, b"not a key", now),
+        )
+        names = ["a-b", "ab", "Ab", "B", "b", "e", "\u00e9", "z", "Z", "_x", "x_", "10", "9"]
+        store.bulk_insert_users(
+            [(replace(record(n), sub=f"sub-{i}", pool_id=pool_id), ()) for i, n in enumerate(names)]
+        )
+        in_database = [u.username_key for u in store.list_users(pool_id, after=None, limit=100)]
+        assert in_database != sorted(names)  # the database does not sort as Python does
+        for page in (1, 2, 3, 500):
+            monkeypatch.setattr(pool_migration, "_PAGE", page)
+            assert [u.username for u in read(store, pool_id)] == in_database
+    finally:
+        store.dispose()
+        with psycopg.connect(pg_server.maintenance_url, autocommit=True) as conn:
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
 
 
 # push ------------------------------------------------------------------------------------------

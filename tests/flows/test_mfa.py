@@ -143,21 +143,37 @@ def test_after_five_answers_the_session_is_dead(
     )
 
 
-def test_the_sms_code_lasts_three_minutes(
-    server: LiveServer, idp: Any, anon: Any, pool: PoolFactory, app_client: ClientFactory
+@pytest.mark.parametrize("factor", ["SMS_MFA", "EMAIL_OTP"])
+def test_the_code_lasts_the_clients_auth_session_validity(
+    server: LiveServer,
+    idp: Any,
+    anon: Any,
+    pool: PoolFactory,
+    app_client: ClientFactory,
+    factor: str,
 ) -> None:
-    # A long session, so that the code runs out first.
+    # Cognito: the code is valid for the app client's authentication flow session duration
+    # (AuthSessionValidity), not a fixed three minutes.
     pool_id, client = mfa_pool(
-        idp, pool, app_client, "OPTIONAL", sms=True, client={"AuthSessionValidity": 15}
+        idp, pool, app_client, "OPTIONAL", sms=True, email=True, client={"AuthSessionValidity": 10}
     )
-    username = make_user(idp, pool_id, phone_number=PHONE)
-    enable(idp, pool_id, username, SMSMfaSettings={"Enabled": True, "PreferredMfa": True})
+    username = make_user(idp, pool_id, phone_number=PHONE, email="ada@example.com")
+    settings = {"Enabled": True, "PreferredMfa": True}
+    key = "SMSMfaSettings" if factor == "SMS_MFA" else "EmailMfaSettings"
+    enable(idp, pool_id, username, **{key: settings})
+    answer_key = "SMS_MFA_CODE" if factor == "SMS_MFA" else "EMAIL_OTP_CODE"
+
     challenge = password_sign_in(anon, client, username)
+    assert challenge["ChallengeName"] == factor
+    server.clock.advance(9 * 60 + 59)
     code = last_code(server, pool_id, username)
-    server.clock.advance(181)
-    assert error(lambda: respond(anon, client, challenge, username, SMS_MFA_CODE=code)) == (
-        "ExpiredCodeException",
-        "Invalid code provided, please request a code again.",
+    signed_in(respond(anon, client, challenge, username, **{answer_key: code}))
+
+    late = password_sign_in(anon, client, username)
+    code = last_code(server, pool_id, username)
+    server.clock.advance(10 * 60 + 1)
+    assert error(lambda: respond(anon, client, late, username, **{answer_key: code}))[0] == (
+        "NotAuthorizedException"
     )
 
 
@@ -402,7 +418,10 @@ def test_software_token_errors(
         lambda: anon.set_user_mfa_preference(
             AccessToken=access, SoftwareTokenMfaSettings={"Enabled": True}
         )
-    ) == ("InvalidParameterException", "User has not set up software token mfa")
+    ) == (
+        "InvalidParameterException",
+        "User does not have delivery config set to turn on SOFTWARE_TOKEN_MFA",
+    )
     secret = anon.associate_software_token(AccessToken=access)["SecretCode"]
     bad = wrong(totp_now(server, secret))
     assert error(lambda: anon.verify_software_token(AccessToken=access, UserCode=bad)) == (
@@ -535,7 +554,10 @@ def test_preference_errors(
     username = make_user(idp, pool_id, email="ada@example.com")
     access = signed_in(password_sign_in(anon, client, username))["AccessToken"]
     cases = [
-        ({"SMSMfaSettings": {"Enabled": True}}, "User does not have a phone number"),
+        (
+            {"SMSMfaSettings": {"Enabled": True}},
+            "User does not have delivery config set to turn on SMS_MFA",
+        ),
         ({"EmailMfaSettings": {"Enabled": True}}, "Email MFA is not enabled for the user pool."),
         (
             {"SMSMfaSettings": {"Enabled": False, "PreferredMfa": True}},

@@ -155,7 +155,7 @@ def test_the_temporary_password_expires(
     server.clock.advance(61)
     assert error(lambda: password_sign_in(anon, client, username, TEMPORARY)) == (
         "NotAuthorizedException",
-        "Temporary password has expired and must be reset by an administrator.",
+        "User account has expired, it must be reset by an administrator.",
     )
     # A wrong password is still just wrong.
     assert error(lambda: password_sign_in(anon, client, username, "Wr0ng-pass!")) == WRONG

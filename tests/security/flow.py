@@ -97,6 +97,8 @@ def _pool(server: LiveServer, found: Secrets) -> tuple[str, str, str]:
         PoolName="secrets-flow",
         AutoVerifiedAttributes=["email"],
         MfaConfiguration="OPTIONAL",
+        # earlier passwords are kept (as sealed verifiers) for the history
+        Policies={"PasswordPolicy": {"MinimumLength": 8, "PasswordHistorySize": 3}},
     )["UserPool"]["Id"]
     idp.set_user_pool_mfa_config(
         UserPoolId=pool_id,

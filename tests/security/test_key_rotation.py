@@ -108,6 +108,9 @@ def _sealed_values(server: LiveServer) -> Iterator[tuple[str, bytes]]:
         for column, label in columns:
             for (value,) in conn.execute(sa.select(column).where(column.is_not(None))):
                 yield label, bytes(value)
+        for (history,) in conn.execute(sa.select(t.users.c.password_history)):
+            for entry in history or ():
+                yield "password history", base64.b64decode(entry["verifier"])
         for (mfa,) in conn.execute(sa.select(t.users.c.mfa)):
             token = (mfa or {}).get("totp") or {}
             for text in (token.get("secret"), (mfa or {}).get("totp_pending")):
@@ -123,7 +126,14 @@ def test_every_sealed_value_is_under_the_new_key(rotated: dict[str, Any]) -> Non
         labels.add(label)
         assert value[1:5] == new_id, label
         assert value[1:5] != key_id_of(old.current)
-    assert {"access key", "signing key", "client secret", "verifier", "totp secret"} <= labels
+    assert {
+        "access key",
+        "signing key",
+        "client secret",
+        "verifier",
+        "totp secret",
+        "password history",
+    } <= labels
     assert not any(rotated["done"].stale.values())
     assert rotated["done"].resealed["users.verifier_sealed"] >= 2
 

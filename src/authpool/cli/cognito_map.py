@@ -196,13 +196,19 @@ def mfa_request(pool_id: str, spec: Mapping[str, Any]) -> Wire:
             if v
         }
         email = email or {"Subject": schema.EMAIL_MFA_SUBJECT}
-    return {
-        "UserPoolId": pool_id,
-        "SmsMfaConfiguration": sms,
-        "SoftwareTokenMfaConfiguration": {"Enabled": "TOTP" in methods},
-        "EmailMfaConfiguration": email,
-        "MfaConfiguration": mfa["mode"],
-    }
+    # SetUserPoolMfaConfig replaces the whole configuration: a block present turns its factor
+    # on (SMS and e-mail have no switch of their own), one left out turns it off, and Cognito
+    # refuses any block alongside MfaConfiguration OFF.
+    request: Wire = {"UserPoolId": pool_id, "MfaConfiguration": mfa["mode"]}
+    if mfa["mode"] == "OFF":
+        return request
+    if "SMS" in methods:
+        request["SmsMfaConfiguration"] = sms
+    if "TOTP" in methods:
+        request["SoftwareTokenMfaConfiguration"] = {"Enabled": True}
+    if "EMAIL" in methods:
+        request["EmailMfaConfiguration"] = email
+    return request
 
 
 def client_request(name: str, spec: Mapping[str, Any]) -> Wire:

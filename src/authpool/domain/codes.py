@@ -32,7 +32,7 @@ LIFETIME = {
     # one code per attribute, so that a new e-mail and a new phone can be verified at once
     "VERIFY_EMAIL": timedelta(hours=24),
     "VERIFY_PHONE_NUMBER": timedelta(hours=24),
-    "MFA": timedelta(minutes=3),
+    "MFA": timedelta(minutes=3),  # the default; a sign-in uses its client's AuthSessionValidity
 }
 MAX_ATTEMPTS = 5
 
@@ -63,8 +63,16 @@ def _digest(svc: Services, user_sub: str, purpose: str, code: str) -> bytes:
     return svc.vault.digest(code, purpose=f"code:{purpose}:{user_sub}")
 
 
-def issue(svc: Services, user: UserRecord, purpose: str, destination: Destination) -> str:
-    """Make and store a fresh code for ``purpose`` (replacing any earlier one)."""
+def issue(
+    svc: Services,
+    user: UserRecord,
+    purpose: str,
+    destination: Destination,
+    *,
+    lifetime: timedelta | None = None,
+) -> str:
+    """Make and store a fresh code for ``purpose`` (replacing any earlier one), good for
+    ``lifetime`` or the purpose's own (:data:`LIFETIME`)."""
     code = ids.numeric_code(svc.token_bytes)
     now = svc.clock.now()
     svc.store.put_code(
@@ -75,7 +83,7 @@ def issue(svc: Services, user: UserRecord, purpose: str, destination: Destinatio
             code_digest=_digest(svc, user.sub, purpose, code),
             destination=destination.attribute,
             created_at=now,
-            expires_at=now + LIFETIME[purpose],
+            expires_at=now + (lifetime or LIFETIME[purpose]),
         )
     )
     return code

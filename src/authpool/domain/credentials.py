@@ -4,7 +4,10 @@ password) and AdminSetUserPassword (an administrator, permanent or temporary).
 
 A temporary password puts the user in FORCE_CHANGE_PASSWORD until they choose their own at
 sign-in (NEW_PASSWORD_REQUIRED), and expires after the pool's TemporaryPasswordValidityDays.
-As in Cognito, neither operation signs the user out: tokens already issued stay valid.
+As in Cognito, neither operation signs the user out: tokens already issued stay valid (no
+password operation revokes refresh tokens there — see :mod:`.flows.forgot_password` — and
+Cognito's ChangePassword is known to leave active tokens valid, apps calling GlobalSignOut
+after it when they want that).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from authpool.domain.errors import (
     InvalidParameterException,
     LimitExceededException,
     NotAuthorizedException,
+    PasswordHistoryPolicyViolationException,
     UserNotFoundException,
 )
 from authpool.domain.pools import Pool, get_pool
@@ -26,6 +30,8 @@ from authpool.domain.records import UserRecord
 
 WRONG = "Incorrect username or password."
 LIMIT = "Attempt limit exceeded, please try after some time."
+# Cognito's own wording for this refusal is not documented nor quoted anywhere we could find.
+REUSED = "The password has been used before and cannot be reused."
 # ChangePassword attempts a user may make per window (the old password is checked each time,
 # so without a bound a stolen access token would be a password-guessing oracle).
 CHANGE_ATTEMPTS = 10
@@ -41,6 +47,39 @@ def temporary_expiry(svc: Services, pool: Pool) -> datetime:
     return svc.clock.now() + timedelta(days=days)
 
 
+def history_size(pool: Pool) -> int:
+    """The pool's PasswordHistorySize: how many of a user's passwords, the current one
+    included, a new password must differ from (0: no history)."""
+    return int(pool.password_policy.get("password_history_size") or 0)
+
+
+def _earlier_passwords(user: UserRecord) -> tuple[tuple[str, bytes], ...]:
+    """(salt, sealed verifier) of the user's passwords, newest first: the current one, then
+    the ones remembered for the password history."""
+    current = ((user.salt, user.verifier_sealed),) if user.salt and user.verifier_sealed else ()
+    return current + user.password_history
+
+
+def refuse_reuse(svc: Services, pool: Pool, user: UserRecord, password: str) -> None:
+    """PasswordHistoryPolicyViolationException when ``password`` is one of the user's last
+    PasswordHistorySize passwords. Each is compared by its SRP verifier under its own salt
+    (no password is kept in any other form), every one of them, in constant time."""
+    earlier = _earlier_passwords(user)[: history_size(pool)]
+    reused = [
+        passwords.matches(
+            svc,
+            pool_name=pool.pool_name,
+            user_id=user.username,
+            password=password,
+            salt=salt,
+            sealed=sealed,
+        )
+        for salt, sealed in earlier
+    ]
+    if any(reused):
+        raise PasswordHistoryPolicyViolationException(REUSED)
+
+
 def set_password(
     svc: Services,
     pool: Pool,
@@ -48,11 +87,16 @@ def set_password(
     password: str,
     *,
     temporary: bool = False,
+    check_history: bool = False,
     **changes: Any,
 ) -> UserRecord:
     """Store ``password`` (as its SRP verifier) and the status it gives: CONFIRMED, or
     FORCE_CHANGE_PASSWORD until the temporary password's expiry. ``changes`` are further
-    user fields written in the same update."""
+    user fields written in the same update. With ``check_history`` a password the pool's
+    PasswordHistorySize remembers is refused; the replaced password joins that history
+    either way (as many as the policy needs, and none when it has no history)."""
+    if check_history:
+        refuse_reuse(svc, pool, user, password)
     stored = passwords.store(
         svc, pool_name=pool.pool_name, user_id=user.username, password=password
     )
@@ -65,6 +109,7 @@ def set_password(
         temp_password_expires_at=temporary_expiry(svc, pool) if temporary else None,
         password_changed_at=now,
         updated_at=now,
+        password_history=_earlier_passwords(user)[: max(history_size(pool) - 1, 0)],
         **changes,
     )
     if updated is None:
@@ -118,7 +163,7 @@ def change_password(svc: Services, access_token: str, previous: str | None, prop
         )
     ):
         raise NotAuthorizedException(WRONG)
-    set_password(svc, pool, user, proposed)
+    set_password(svc, pool, user, proposed, check_history=True)
 
 
 def admin_set_user_password(
@@ -130,5 +175,5 @@ def admin_set_user_password(
     user = users.require_user(svc, pool, username)
     passwords.check_policy(pool.password_policy, password)
     breached.check(svc, pool, password, event=breached.PASSWORD_CHANGE, user=user)
-    set_password(svc, pool, user, password, temporary=not permanent)
+    set_password(svc, pool, user, password, temporary=not permanent, check_history=True)
     svc.store.delete_codes(user.sub, ["FORGOT_PASSWORD"])

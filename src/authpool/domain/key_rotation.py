@@ -4,7 +4,8 @@ signing key (``authpool keys rotate-signing``).
 Master key. The key file becomes a keyring (:mod:`authpool.vault`): a new current key, the
 old ones kept to open what they sealed. :func:`reseal_all` then re-seals every sealed column
 under the new key — SRP verifiers, device verifiers, signing keys, client secrets, access-key
-secrets, and the TOTP secrets inside each user's ``mfa`` settings — row by row, so it can run
+secrets, the TOTP secrets inside each user's ``mfa`` settings and the verifiers of their
+earlier passwords (``password_history``) — row by row, so it can run
 while the server serves (a worker picks the new keyring up on the first value it cannot open).
 Once every value is sealed under the new key, keys older than the one just retired are
 dropped; the one just retired stays, for challenge sessions and SECRET_BLOCKs in flight.
@@ -69,6 +70,24 @@ def _mfa(vault: Vault) -> Callable[[Any], Any]:
     return change
 
 
+def _history(vault: Vault) -> Callable[[Any], Any]:
+    """The earlier passwords' verifiers (``users.password_history``), each re-sealed."""
+
+    def change(value: Any) -> Any:
+        if not isinstance(value, list):
+            return value
+        out = []
+        for entry in value:
+            raw = base64.b64decode(entry["verifier"])
+            new = vault.reseal(raw, purpose=passwords.VERIFIER_PURPOSE)
+            out.append(
+                entry if new == raw else {**entry, "verifier": base64.b64encode(new).decode()}
+            )
+        return out
+
+    return change
+
+
 def sealed_columns(vault: Vault) -> dict[str, Callable[[Any], Any]]:
     """Every sealed column, and how to re-seal one of its values under ``vault``'s key."""
     return {
@@ -78,6 +97,7 @@ def sealed_columns(vault: Vault) -> dict[str, Callable[[Any], Any]]:
         "users.verifier_sealed": _bytes(vault, passwords.VERIFIER_PURPOSE),
         "users.mfa": _mfa(vault),
         "devices.verifier_sealed": _bytes(vault, devices.VERIFIER_PURPOSE),
+        "users.password_history": _history(vault),
     }
 
 

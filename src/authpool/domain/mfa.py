@@ -36,6 +36,8 @@ from authpool.domain.errors import (
     EnableSoftwareTokenMFAException,
     InvalidParameterException,
     SoftwareTokenMFANotFoundException,
+    TooManyRequestsException,
+    UserNotFoundException,
 )
 from authpool.domain.pools import Pool, get_pool
 from authpool.domain.records import UserRecord
@@ -49,6 +51,9 @@ TOTP_NOT_ENABLED = "Software Token MFA has not been enabled by the userPool."
 NOT_ASSOCIATED = "User has not associated a software token."
 TOTP_NOT_SET_UP = "User has not set up software token mfa"
 CODE_MISMATCH = "Code mismatch and fail enable Software Token MFA"
+# Cognito's answer to turning a factor on for a user who cannot receive it (quoted for SMS and
+# TOTP in public reports of real responses; the e-mail wording follows the same pattern).
+NO_DELIVERY = "User does not have delivery config set to turn on {factor}"
 
 
 # settings --------------------------------------------------------------------------------------
@@ -94,9 +99,34 @@ class Settings:
         return replace(self, enabled=tuple(f for f in FACTORS if f in enabled), preferred=preferred)
 
 
-def save(svc: Services, user: UserRecord, settings: Settings) -> UserRecord:
-    updated = svc.store.update_user(user.sub, mfa=settings.as_json(), updated_at=svc.clock.now())
-    return updated or user
+# How many times a settings change is recomputed when another change of the same user's
+# settings lands between its read and its write; past that the caller is told to retry.
+UPDATE_ATTEMPTS = 20
+BUSY = "Too many concurrent changes to the user's MFA settings; please retry."
+
+
+def update(
+    svc: Services, user: UserRecord, change: Callable[[UserRecord, Settings], Settings]
+) -> UserRecord:
+    """Apply ``change`` to the user's settings atomically: the new settings are written only
+    if nobody changed them since they were read (compare-and-set on ``mfa_version``); else
+    the user is read again and ``change`` — checks included — runs on what is there now.
+    So two concurrent SetUserMFAPreference calls both take effect, never one over the other."""
+    for _ in range(UPDATE_ATTEMPTS):
+        settings = change(user, Settings.of(user))
+        updated = svc.store.update_user_mfa(
+            user.sub,
+            settings.as_json(),
+            expected_version=user.mfa_version,
+            updated_at=svc.clock.now(),
+        )
+        if updated is not None:
+            return updated
+        fresh = svc.store.get_user_by_sub(user.sub)
+        if fresh is None:
+            raise UserNotFoundException("User does not exist.")
+        user = fresh
+    raise TooManyRequestsException(BUSY)
 
 
 def user_settings(user: UserRecord) -> dict[str, Any]:
@@ -116,10 +146,10 @@ def user_settings(user: UserRecord) -> dict[str, Any]:
 # what the pool offers, what the user can receive ------------------------------------------------
 def pool_factors(pool: Pool) -> tuple[str, ...]:
     cfg = pool.config
-    offered = {
-        SMS: bool(cfg.get("sms_mfa_configuration")),
+    offered = {  # SMS and e-mail: the block's presence (an empty one too) is the switch
+        SMS: cfg.get("sms_mfa_configuration") is not None,
         TOTP: bool((cfg.get("software_token_mfa_configuration") or {}).get("enabled")),
-        EMAIL: bool(cfg.get("email_mfa_configuration")),
+        EMAIL: cfg.get("email_mfa_configuration") is not None,
     }
     return tuple(f for f in FACTORS if offered[f])
 
@@ -171,19 +201,19 @@ PREFERENCE_KEYS = {
 
 def _can_enable_sms(pool: Pool, user: UserRecord, settings: Settings) -> None:
     if not user.attributes.get("phone_number"):
-        raise InvalidParameterException("User does not have a phone number to receive SMS codes.")
+        raise InvalidParameterException(NO_DELIVERY.format(factor=SMS))
 
 
 def _can_enable_totp(pool: Pool, user: UserRecord, settings: Settings) -> None:
     if settings.totp_secret is None:
-        raise InvalidParameterException(TOTP_NOT_SET_UP)
+        raise InvalidParameterException(NO_DELIVERY.format(factor=TOTP))
 
 
 def _can_enable_email(pool: Pool, user: UserRecord, settings: Settings) -> None:
     if EMAIL not in pool_factors(pool):
         raise InvalidParameterException("Email MFA is not enabled for the user pool.")
     if not user.attributes.get("email"):
-        raise InvalidParameterException("User does not have an email address to receive codes.")
+        raise InvalidParameterException(NO_DELIVERY.format(factor=EMAIL))
 
 
 CAN_ENABLE: dict[str, Callable[[Pool, UserRecord, Settings], None]] = {
@@ -217,10 +247,13 @@ def set_preference(svc: Services, pool: Pool, user: UserRecord, params: Mapping[
     given = {f: params[k] for k, f in PREFERENCE_KEYS.items() if params.get(k) is not None}
     if sum(1 for g in given.values() if g.get("preferred_mfa")) > 1:
         raise InvalidParameterException("Only one MFA type can be set as preferred.")
-    settings = Settings.of(user)
-    for factor, setting in given.items():
-        settings = _apply(pool, user, settings, factor, setting)
-    save(svc, user, settings)
+
+    def change(user: UserRecord, settings: Settings) -> Settings:
+        for factor, setting in given.items():
+            settings = _apply(pool, user, settings, factor, setting)
+        return settings
+
+    update(svc, user, change)
 
 
 def set_user_mfa_preference(svc: Services, access_token: str, params: Mapping[str, Any]) -> None:
@@ -245,10 +278,13 @@ def set_options(
             raise InvalidParameterException("Only SMS can be set as an MFA option.")
         if option.get("attribute_name", "phone_number") != "phone_number":
             raise InvalidParameterException("The SMS MFA option must use phone_number.")
-    settings = Settings.of(user)
-    if options and SMS not in settings.enabled:
-        _can_enable_sms(pool, user, settings)
-    save(svc, user, settings.enable(SMS, on=bool(options)))
+
+    def change(user: UserRecord, settings: Settings) -> Settings:
+        if options and SMS not in settings.enabled:
+            _can_enable_sms(pool, user, settings)
+        return settings.enable(SMS, on=bool(options))
+
+    update(svc, user, change)
 
 
 def set_user_settings(svc: Services, access_token: str, options: list[Mapping[str, Any]]) -> None:
@@ -275,13 +311,17 @@ def associate_software_token(svc: Services, access_token: str) -> dict[str, Any]
     bearer = grants.authenticate(svc, access_token)
     require_totp_offered(bearer.pool)
     secret = totp.new_secret(svc)
-    settings = replace(
-        Settings.of(bearer.user).enable(TOTP, on=False),
-        totp_secret=None,
-        totp_name=None,
-        totp_pending=totp.seal(svc, secret),
+    pending = totp.seal(svc, secret)
+    update(
+        svc,
+        bearer.user,
+        lambda user, settings: replace(
+            settings.enable(TOTP, on=False),
+            totp_secret=None,
+            totp_name=None,
+            totp_pending=pending,
+        ),
     )
-    save(svc, bearer.user, settings)
     return {"secret_code": secret}
 
 
@@ -292,13 +332,16 @@ def verify_software_token(
     turns TOTP on with SetUserMFAPreference (as in Cognito)."""
     bearer = grants.authenticate(svc, access_token)
     require_totp_offered(bearer.pool)
-    settings = Settings.of(bearer.user)
-    if settings.totp_pending is None:
+    pending = Settings.of(bearer.user).totp_pending
+    if pending is None:
         raise SoftwareTokenMFANotFoundException(NOT_ASSOCIATED)
-    if not totp.accept(svc, bearer.user.sub, totp.unseal(svc, settings.totp_pending), code):
+    if not totp.accept(svc, bearer.user.sub, totp.unseal(svc, pending), code):
         raise EnableSoftwareTokenMFAException(CODE_MISMATCH)
-    settings = replace(
-        settings, totp_secret=settings.totp_pending, totp_name=friendly_name, totp_pending=None
-    )
-    save(svc, bearer.user, settings)
+
+    def register(user: UserRecord, settings: Settings) -> Settings:
+        if settings.totp_pending != pending:  # associated anew meanwhile: that one waits
+            raise SoftwareTokenMFANotFoundException(NOT_ASSOCIATED)
+        return replace(settings, totp_secret=pending, totp_name=friendly_name, totp_pending=None)
+
+    update(svc, bearer.user, register)
     return {"status": "SUCCESS"}

@@ -66,6 +66,9 @@ class UserRecord:
     password_changed_at: datetime | None = None
     temp_password_expires_at: datetime | None = None
     tokens_valid_after: datetime | None = None
+    mfa_version: int = 0  # bumped by each change of ``mfa`` (compare-and-set)
+    # (salt, sealed verifier) of earlier passwords, newest first (PasswordHistorySize)
+    password_history: tuple[tuple[str, bytes], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

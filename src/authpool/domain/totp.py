@@ -3,8 +3,9 @@
 A secret is 32 random bytes, base32 without padding (52 characters, as Cognito's
 ``SecretCode``); codes are six digits over 30-second steps, SHA-1 (what every authenticator
 app assumes). A code is accepted for the step it belongs to and one step either side (clock
-drift), and only once: the accepted (user, step) is marked used in the store, so a code seen
-over a shoulder or replayed by a second worker is refused. At rest a secret is sealed under
+drift), and only once: the store keeps the last time step accepted for the user and moves it
+forward atomically, so a code seen over a shoulder, replayed by a second worker, or older
+than one already used is refused. At rest a secret is sealed under
 the master key; in a sign-in in progress it travels inside the sealed challenge session.
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import base64
 import hmac
-from datetime import UTC, datetime
+from datetime import datetime
 
 import pyotp
 
@@ -53,13 +54,14 @@ def matching_step(secret: str, code: str, now: datetime) -> int | None:
 
 
 def accept(svc: Services, user_sub: str, secret: str, code: str) -> bool:
-    """Whether ``code`` is a current code of ``secret``; a right code is used up, and a
-    second use of it raises ExpiredCodeException (as Cognito)."""
+    """Whether ``code`` is a current code of ``secret``. A right code moves the user's last
+    accepted time step forward, in one conditional update in the store; a code of that step
+    or an earlier one — a replay, or an older code still inside the drift window after a
+    newer one was used (RFC 6238 §5.2) — raises ExpiredCodeException (as Cognito does for a
+    second use)."""
     step = matching_step(secret, code, svc.clock.now())
     if step is None:
         return False
-    marker = svc.vault.digest(f"{user_sub}\x00{step}", purpose="totp-used")
-    until = datetime.fromtimestamp((step + DRIFT_STEPS + 1) * STEP_SECONDS, tz=UTC)
-    if not svc.store.use_session(marker, expires_at=until, now=svc.clock.now()):
+    if not svc.store.advance_totp_step(user_sub, step):
         raise ExpiredCodeException(USED)
     return True

@@ -1,5 +1,5 @@
 """Password reset by code: ForgotPassword and ConfirmForgotPassword (the user, through an app
-client), and AdminResetUserPassword (an administrator, who also ends the user's sessions).
+client), and AdminResetUserPassword (an administrator).
 
 The code (``FORGOT_PASSWORD`` purpose: six digits, one hour, five attempts) goes to a
 *verified* e-mail address or phone number, chosen by the pool's AccountRecoverySetting: its
@@ -12,6 +12,14 @@ A user in RESET_REQUIRED (after AdminResetUserPassword) is refused at sign-in wi
 PasswordResetRequiredException until ConfirmForgotPassword sets a new password; so is a
 sign-in with any other status that the reset does not cover (FORCE_CHANGE_PASSWORD users
 have no password of their own to reset).
+
+Neither a reset nor the new password it leads to ends the user's sessions, as in Cognito:
+its ways of revoking refresh tokens are RevokeToken, the revocation endpoint, GlobalSignOut,
+AdminUserGlobalSignOut and disabling the user (developer guide, "Ending user sessions with
+token revocation"); AdminResetUserPassword and ConfirmForgotPassword are not among them, and
+signing other sessions out after forgotPasswordSubmit is an open Amplify feature request
+(aws-amplify/amplify-js#6559) whose answer is to call GlobalSignOut. An administrator who
+wants the user signed out calls AdminUserGlobalSignOut.
 """
 
 from __future__ import annotations
@@ -23,7 +31,6 @@ from authpool.domain import (
     breached,
     codes,
     credentials,
-    grants,
     limits,
     passwords,
     templates,
@@ -176,6 +183,10 @@ def confirm_forgot_password(svc: Services, params: dict[str, Any]) -> None:
         raise NotAuthorizedException("User is disabled.")
     passwords.check_policy(who.pool.password_policy, params["password"])
     breached.check(svc, who.pool, params["password"], event=breached.PASSWORD_CHANGE, user=user)
+    # A password the history refuses must not use the code up; and it is checked only once
+    # the code is known to be right, so that the refusal tells nothing to who lacks it.
+    if codes.peek(svc, user, PURPOSE, params["confirmation_code"]) is not None:
+        credentials.refuse_reuse(svc, who.pool, user, params["password"])
     codes.redeem(svc, user, PURPOSE, params["confirmation_code"])
     updated = credentials.set_password(svc, who.pool, user, params["password"])
     signup_hooks.post_confirmation(
@@ -191,8 +202,8 @@ def confirm_forgot_password(svc: Services, params: dict[str, Any]) -> None:
 def admin_reset_user_password(
     svc: Services, pool_id: str, username: str, client_metadata: dict[str, str] | None = None
 ) -> None:
-    """RESET_REQUIRED, a reset code sent (as ForgotPassword would, whatever the recovery
-    setting), and the user signed out everywhere: their password no longer counts."""
+    """RESET_REQUIRED and a reset code sent (as ForgotPassword would, whatever the recovery
+    setting): the password no longer signs in. Tokens already issued stay valid."""
     pool = get_pool(svc, pool_id)
     user = users.require_user(svc, pool, username)
     if user.status in NOT_RESETTABLE:
@@ -203,4 +214,3 @@ def admin_reset_user_password(
         raise InvalidParameterException(NO_CHANNEL)
     send_code(svc, pool, user, where, client_metadata=client_metadata)
     svc.store.update_user(user.sub, status=users.RESET_REQUIRED, updated_at=svc.clock.now())
-    grants.global_sign_out(svc, user)

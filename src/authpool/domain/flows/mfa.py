@@ -2,7 +2,8 @@
 a factor — SMS_MFA, SOFTWARE_TOKEN_MFA or EMAIL_OTP — let the user choose among several
 (SELECT_MFA_TYPE), or have them set one up (MFA_SETUP, in :mod:`.mfa_setup`).
 
-SMS and e-mail codes are one-time codes of the ``MFA`` purpose (six digits, three minutes),
+SMS and e-mail codes are one-time codes of the ``MFA`` purpose (six digits, good for the app
+client's AuthSessionValidity — three minutes unless the client sets 3-15 — as in Cognito),
 sent with the pool's SmsAuthenticationMessage or EmailMfaConfiguration template. A right
 code marks the phone number or e-mail address it went to as verified, as Cognito does. A
 wrong code is refused with CodeMismatchException and the same session may answer again, up
@@ -83,7 +84,11 @@ TEMPLATE: dict[str, Callable[[Pool], tuple[str, str | None]]] = {
 def _send_code(ctx: SignIn, user: UserRecord, factor: str) -> dict[str, str]:
     attribute, medium = CHANNEL[factor]
     destination = users.Destination(attribute, medium, user.attributes[attribute])
-    code = codes.issue(ctx.svc, user, CODE_PURPOSE, destination)
+    # Cognito: the code is valid for the app client's authentication flow session duration
+    # (AuthSessionValidity, 3-15 minutes), like the session that asks for it.
+    code = codes.issue(
+        ctx.svc, user, CODE_PURPOSE, destination, lifetime=ctx.client.auth_session_validity
+    )
     body, subject = TEMPLATE[factor](ctx.pool)
     # Cognito gives CustomMessage RespondToAuthChallenge's ClientMetadata, not InitiateAuth's.
     metadata = ctx.params.get("client_metadata") if "challenge_name" in ctx.params else None
@@ -191,7 +196,8 @@ def _check_sent_code(ctx: SignIn, answer: steps.Answer, code: str) -> UserRecord
         raise NotAuthorizedException(steps.INVALID_FOR_USER) from exc
     user = answer.user
     if answer.state.data.get("set_up"):
-        user = mfa.save(ctx.svc, user, mfa.Settings.of(user).enable(answer.state.challenge))
+        factor = answer.state.challenge
+        user = mfa.update(ctx.svc, user, lambda _, settings: settings.enable(factor))
     return mark_verified(ctx, user, attribute) if attribute in users.VERIFIED_FLAG else user
 
 

@@ -109,13 +109,14 @@ def verify_software_token(
     if not totp.accept(svc, user.sub, secret, code):
         raise EnableSoftwareTokenMFAException(mfa.CODE_MISMATCH)
     sessions.use(svc, token, state)
-    settings = replace(
-        mfa.Settings.of(user),
-        totp_secret=totp.seal(svc, secret),
-        totp_name=friendly_name,
-        totp_pending=None,
+    sealed = totp.seal(svc, secret)
+    user = mfa.update(
+        svc,
+        user,
+        lambda _, settings: replace(
+            settings, totp_secret=sealed, totp_name=friendly_name, totp_pending=None
+        ).enable(mfa.TOTP),
     )
-    user = mfa.save(svc, user, settings.enable(mfa.TOTP))
     return {"status": "SUCCESS", "session": _session(ctx, user, VERIFIED)}
 
 

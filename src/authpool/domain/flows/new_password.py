@@ -24,7 +24,7 @@ from authpool.domain.records import UserRecord
 
 CHALLENGE = "NEW_PASSWORD_REQUIRED"
 PREFIX = "userAttributes."
-EXPIRED = "Temporary password has expired and must be reset by an administrator."
+EXPIRED = "User account has expired, it must be reset by an administrator."
 NO_PASSWORD = "Invalid attributes given, new password should be given with key NEW_PASSWORD."
 
 
@@ -93,6 +93,7 @@ def respond(ctx: SignIn, responses: dict[str, str], session: str | None) -> dict
     attrs = _given_attributes(ctx, user, responses)
     before = set(users.sign_in_aliases(ctx.pool, user.attributes, verified_only=True))
     after = set(users.sign_in_aliases(ctx.pool, attrs, verified_only=True))
+    credentials.refuse_reuse(ctx.svc, ctx.pool, user, password)  # before the session is spent
     steps.spend(ctx, answer)
     user = credentials.set_password(
         ctx.svc,

@@ -29,7 +29,10 @@ SEALED_COLUMNS: dict[str, tuple[sa.Table, str, str]] = {
     "users.verifier_sealed": (t.users, "sub", "verifier_sealed"),
     "users.mfa": (t.users, "sub", "mfa"),
     "devices.verifier_sealed": (t.devices, "device_key", "verifier_sealed"),
+    "users.password_history": (t.users, "sub", "password_history"),
 }
+# Sealed columns whose changes are guarded by a version column (compare-and-set).
+VERSIONED = {"users.mfa": "mfa_version"}
 
 
 def _failure(row: sa.Row[Any]) -> FailureRecord:
@@ -184,7 +187,11 @@ class SecurityTables(SqlBase):
                 for key, value in rows:
                     new = change(value)
                     if new != value:
-                        conn.execute(table.update().where(key_col == key).values({value_name: new}))
+                        values: dict[str, Any] = {value_name: new}
+                        if column in VERSIONED:  # a concurrent compare-and-set must notice
+                            version = VERSIONED[column]
+                            values[version] = table.c[version] + 1
+                        conn.execute(table.update().where(key_col == key).values(values))
                         changed += 1
             if len(rows) < batch:
                 return changed

@@ -77,6 +77,9 @@ users = sa.Table(
     sa.Column("password_changed_at", UtcDateTime, nullable=True),
     sa.Column("temp_password_expires_at", UtcDateTime, nullable=True),
     sa.Column("tokens_valid_after", UtcDateTime, nullable=True),
+    sa.Column("mfa_version", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("totp_last_step", sa.BigInteger, nullable=True),
+    sa.Column("password_history", Json, nullable=True),
     sa.UniqueConstraint("pool_id", "username_key", name="uq_users_pool_username"),
 )
 

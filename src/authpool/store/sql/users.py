@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -26,6 +28,7 @@ _USER_FIELDS = frozenset(
         "password_changed_at",
         "temp_password_expires_at",
         "tokens_valid_after",
+        "password_history",
     }
 )
 
@@ -48,7 +51,15 @@ def _user(row: sa.Row[Any]) -> UserRecord:
         password_changed_at=m["password_changed_at"],
         temp_password_expires_at=m["temp_password_expires_at"],
         tokens_valid_after=m["tokens_valid_after"],
+        mfa_version=m["mfa_version"],
+        password_history=tuple(
+            (h["salt"], base64.b64decode(h["verifier"])) for h in m["password_history"] or ()
+        ),
     )
+
+
+def _history_json(history: tuple[tuple[str, bytes], ...]) -> list[dict[str, str]]:
+    return [{"salt": salt, "verifier": base64.b64encode(v).decode()} for salt, v in history]
 
 
 # The lookups of every sign-in, built once: building a statement and its cache key costs
@@ -138,6 +149,8 @@ class UserTables(SqlBase):
         unknown = set(changes) - _USER_FIELDS
         if unknown:
             raise TypeError(f"not user fields: {sorted(unknown)}")
+        if "password_history" in changes:
+            changes["password_history"] = _history_json(changes["password_history"])
         with self._write() as conn:
             row = conn.execute(
                 t.users.update().where(t.users.c.sub == sub).values(**changes).returning(t.users)
@@ -154,6 +167,34 @@ class UserTables(SqlBase):
             if INDEXED_FIELDS & changes.keys():
                 reindex_user(conn, _user(row))
             return _user(row)
+
+    def update_user_mfa(
+        self, sub: str, mfa: dict[str, Any], *, expected_version: int, updated_at: datetime
+    ) -> UserRecord | None:
+        """Replace the user's MFA settings if they are still at ``expected_version`` (and
+        bump it); None when another change came first (or the user is gone)."""
+        with self._write() as conn:
+            row = conn.execute(
+                t.users.update()
+                .where(t.users.c.sub == sub, t.users.c.mfa_version == expected_version)
+                .values(mfa=mfa, mfa_version=t.users.c.mfa_version + 1, updated_at=updated_at)
+                .returning(t.users)
+            ).first()
+        return _user(row) if row else None
+
+    def advance_totp_step(self, sub: str, step: int) -> bool:
+        """Record ``step`` as the user's last accepted TOTP time step if it is later than the
+        one recorded; False (nothing changed) when it is not — the code is a replay."""
+        with self._write() as conn:
+            result = conn.execute(
+                t.users.update()
+                .where(
+                    t.users.c.sub == sub,
+                    sa.or_(t.users.c.totp_last_step.is_(None), t.users.c.totp_last_step < step),
+                )
+                .values(totp_last_step=step)
+            )
+            return result.rowcount == 1
 
     def delete_user(self, sub: str) -> bool:
         with self._write() as conn:
