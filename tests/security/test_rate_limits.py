@@ -1,8 +1,9 @@
 """Request rate limits, on SQLite and PostgreSQL, with two servers (two workers) on one
 database: per operation category and pool (TooManyRequestsException), per source address
 (TooManyRequestsException), per user (LimitExceededException); the counts are shared, so
-alternating between the servers does not double anyone's allowance. The servers' clocks stand
-still while a test counts, so a one-second window cannot roll over under a loaded machine."""
+alternating between the servers does not double anyone's allowance. A limit holds over a sliding
+second (a burst across a window boundary is refused; refused requests do not count). The
+servers' clocks stand still while a test counts, so time moves only when a test moves it."""
 
 from __future__ import annotations
 
@@ -93,8 +94,45 @@ def test_a_category_over_its_quota_is_refused_across_workers(
     assert TOO_MANY not in results
     assert try_password(anon[0], client, new_name(), "Passw0rd!") == TOO_MANY
     assert try_password(anon[1], client, new_name(), "Passw0rd!") == TOO_MANY
-    still.advance(1)
+    still.advance(1)  # a new window, but the last second still holds four
+    assert try_password(anon[1], client, new_name(), "Passw0rd!") == TOO_MANY
+    still.advance(0.5)  # half of them
     assert try_password(anon[1], client, new_name(), "Passw0rd!") != TOO_MANY
+
+
+def test_a_burst_across_a_window_boundary_is_refused(
+    workers: tuple[LiveServer, LiveServer], still: FrozenClock
+) -> None:
+    """Four at the end of one window and four at the start of the next are eight in a tenth
+    of a second: a fixed window would let them all through."""
+    first, second = workers
+    _, client = _pool_and_client(first)
+    anon = [first.anon_client(), second.anon_client()]
+
+    def sign_in(i: int) -> tuple[str, str] | None:
+        return try_password(anon[i % 2], client, new_name(), "Passw0rd!")
+
+    still.advance(0.9)
+    assert TOO_MANY not in [sign_in(i) for i in range(4)]
+    still.advance(0.1)
+    assert [sign_in(i) for i in range(4)] == [TOO_MANY] * 4
+    still.advance(0.5)  # the last second: half of the four, and what this window lets by
+    results = [sign_in(i) for i in range(3)]
+    assert results[:2].count(TOO_MANY) == 0
+    assert results[2] == TOO_MANY
+
+
+def test_refused_requests_do_not_count(
+    workers: tuple[LiveServer, LiveServer], still: FrozenClock
+) -> None:
+    """A client that keeps sending over the limit still gets the limit through."""
+    first, _ = workers
+    _, client = _pool_and_client(first)
+    anon = first.anon_client()
+    results = [try_password(anon, client, new_name(), "Passw0rd!") for _ in range(14)]
+    assert results.count(TOO_MANY) == 10
+    still.advance(1.5)  # had the ten refused counted, the last second would hold seven
+    assert try_password(anon, client, new_name(), "Passw0rd!") != TOO_MANY
 
 
 def test_each_pool_has_its_own_quota(
@@ -128,7 +166,9 @@ def test_a_user_over_the_per_user_limit_is_refused_across_workers(
     assert forgot(3, name) == USER_LIMIT
     assert forgot(4, other) != USER_LIMIT
     still.advance(1)
-    assert forgot(5, name) != USER_LIMIT
+    assert forgot(5, name) == USER_LIMIT  # the last second still holds three
+    still.advance(0.5)
+    assert forgot(6, name) != USER_LIMIT
 
 
 def test_per_address_limit(
@@ -194,5 +234,28 @@ def test_the_store_counts_per_key_and_period_and_sweeps(database_url: str) -> No
                 sa.select(sa.func.count()).where(tables.rate_counters.c.expires_at <= now)
             ).scalar_one()
         assert left == 0
+    finally:
+        store.dispose()
+
+
+def test_the_store_reads_the_window_before_and_takes_hits_back(database_url: str) -> None:
+    import secrets
+
+    from authpool.store import open_store
+
+    store = open_store(database_url)
+    try:
+        now = datetime(2026, 3, 1, tzinfo=UTC)
+        before, current, other = (secrets.token_bytes(32) for _ in range(3))
+        for _ in range(3):
+            store.count_hits([(before, 6, now)], now=now)
+        counts, previous = store.count_sliding_hits(
+            [(current, 7, now)], previous=[before, other], now=now
+        )
+        assert (counts, previous) == ([1], [3, 0])
+        store.release_hits([current, before])
+        counts, previous = store.count_sliding_hits([(current, 7, now)], previous=[], now=now)
+        assert (counts, previous) == ([1], [])
+        assert store.count_sliding_hits([], previous=[before], now=now) == ([], [2])
     finally:
         store.dispose()

@@ -1,6 +1,6 @@
 """Request rate limits, counted in the store so that every worker shares them.
 
-Three limits, each a number of requests in a one-second window:
+Three limits, each a number of requests a second:
 
 - per operation category and pool, with Cognito's default quotas (developer guide, "Quotas
   in Amazon Cognito": UserAuthentication 120 RPS, UserCreation 50, …). Cognito counts a
@@ -12,17 +12,26 @@ Three limits, each a number of requests in a one-second window:
 - per user (the name an operation acts on, or the token it presents), answered with
   LimitExceededException.
 
-The keys are keyed hashes (an address or a name never reaches the database) and each window
-is one row per key, incremented by one atomic upsert.
+A limit is kept over a *sliding* second, estimated from two fixed one-second windows: the
+requests of the current window, plus those of the window before weighted by how much of it
+the last second still covers (at 0.3 s into a window, 70% of the previous one's). A fixed
+window alone lets a burst of twice the limit through across a window boundary; the estimate
+does not. A refused request is taken back off the counts, so a client that keeps sending
+over the limit still gets the limit through, as with fixed windows, and is not shut out.
+
+The keys are keyed hashes (an address or a name never reaches the database); each window of
+a key is one row, counted by one atomic upsert, and read as "the window before" while the
+next one runs.
 """
 
 from __future__ import annotations
 
+import hashlib
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from authpool.clock import epoch
 from authpool.domain.context import Services
 from authpool.domain.errors import LimitExceededException, TooManyRequestsException
 
@@ -86,12 +95,25 @@ def _key(svc: Services, *parts: str) -> bytes:
     return svc.vault.digest("\x00".join(parts), purpose="rate-limit")
 
 
+def _window_key(key: bytes, period: int) -> bytes:
+    """The row of ``key``'s counts in window ``period`` (``key`` is already a keyed hash)."""
+    return hashlib.sha256(key + period.to_bytes(8, "big", signed=True)).digest()
+
+
+def estimate(current: int, previous: int, elapsed: float) -> float:
+    """The requests of the last second: the current window's, and the previous window's
+    weighted by the share of it still within a second (``elapsed``: how far into the current
+    window we are, in windows, 0 <= elapsed < 1)."""
+    return current + previous * (1.0 - elapsed)
+
+
 def check(svc: Services, limits: RateLimits, request: Request) -> None:
     """Count ``request`` and refuse it when a limit is passed."""
     if not limits.enabled:
         return
     now = svc.clock.now()
-    period = epoch(now) // WINDOW_SECONDS
+    position = now.timestamp() / WINDOW_SECONDS
+    period = math.floor(position)
     expires = datetime.fromtimestamp((period + 2) * WINDOW_SECONDS, tz=UTC)
     checks: list[tuple[bytes, int, type[Exception], str]] = []
     quota = limits.quotas.get(request.category or "", 0)
@@ -107,7 +129,14 @@ def check(svc: Services, limits: RateLimits, request: Request) -> None:
                        LimitExceededException, USER_LIMIT))  # fmt: skip
     if not checks:
         return
-    counts = svc.store.count_hits([(key, period, expires) for key, *_ in checks], now=now)
-    for (_, limit, error, message), count in zip(checks, counts, strict=True):
-        if count > limit:
+    current = [_window_key(key, period) for key, *_ in checks]
+    counts, before = svc.store.count_sliding_hits(
+        [(key, period, expires) for key in current],
+        previous=[_window_key(key, period - 1) for key, *_ in checks],
+        now=now,
+    )
+    elapsed = position - period
+    for (_, limit, error, message), count, previous in zip(checks, counts, before, strict=True):
+        if estimate(count, previous, elapsed) > limit:
+            svc.store.release_hits(current)
             raise error(message)

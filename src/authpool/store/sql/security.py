@@ -35,6 +35,12 @@ SEALED_COLUMNS: dict[str, tuple[sa.Table, str, str]] = {
 VERSIONED = {"users.mfa": "mfa_version"}
 
 
+# Built once: building a statement costs about as much as running it.
+_HITS_AT = sa.select(t.rate_counters.c.key, t.rate_counters.c.hits).where(
+    t.rate_counters.c.key.in_(sa.bindparam("keys", expanding=True))
+)
+
+
 def _failure(row: sa.Row[Any]) -> FailureRecord:
     return FailureRecord(**row._mapping)
 
@@ -117,35 +123,68 @@ class SecurityTables(SqlBase):
     ) -> list[int]:
         """Count one hit at each (key, period, expiry) and return each key's hits in its
         period, atomically: racing workers each get a distinct count."""
+        with self._fast_write() as conn:
+            return self._count(conn, keys, now)
+
+    def count_sliding_hits(
+        self,
+        keys: Sequence[tuple[bytes, int, datetime]],
+        *,
+        previous: Sequence[bytes],
+        now: datetime,
+    ) -> tuple[list[int], list[int]]:
+        """:meth:`count_hits`, and in the same transaction the hits counted so far at each
+        key of ``previous`` (the same counters' rows of the period before; 0 for none)."""
+        with self._fast_write() as conn:
+            found: dict[bytes, int] = {}
+            if previous:
+                rows = conn.execute(_HITS_AT, {"keys": list(previous)})
+                found = {bytes(key): int(hits) for key, hits in rows}
+            counts = self._count(conn, keys, now)
+        return counts, [found.get(key, 0) for key in previous]
+
+    def release_hits(self, keys: Sequence[bytes]) -> None:
+        """Take back one hit at each key (a request counted, then refused), key by key in
+        the order given — the order they were counted in, so that two transactions never
+        wait for each other's rows in opposite orders."""
+        table = t.rate_counters
+        with self._fast_write() as conn:
+            for key in keys:
+                conn.execute(
+                    table.update()
+                    .where(table.c.key == key, table.c.hits > 0)
+                    .values(hits=table.c.hits - 1)
+                )
+
+    def _count(
+        self, conn: sa.Connection, keys: Sequence[tuple[bytes, int, datetime]], now: datetime
+    ) -> list[int]:
         table = t.rate_counters
         insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
         counts: list[int] = []
-        with self._fast_write() as conn:
-            for key, period, expires_at in keys:
-                statement = insert(table).values(
-                    key=key, period=period, hits=1, expires_at=expires_at
-                )
-                upsert = statement.on_conflict_do_update(
-                    index_elements=[table.c.key],
-                    set_={
-                        "hits": sa.case(
-                            (table.c.period == statement.excluded.period, table.c.hits + 1),
-                            else_=1,
-                        ),
-                        "period": statement.excluded.period,
-                        "expires_at": statement.excluded.expires_at,
-                    },
-                ).returning(table.c.hits)
-                counts.append(int(conn.execute(upsert).scalar_one()))
-            last_key, last_period = (keys[-1][0], keys[-1][1]) if keys else (b"\x00", 0)
-            if (last_key[0] + last_period) % SWEEP == 0:  # about one call in SWEEP: keys are hashes
-                stale = (
-                    sa.select(table.c.key)
-                    .where(table.c.expires_at < now)
-                    .limit(4 * SWEEP)
-                    .scalar_subquery()
-                )
-                conn.execute(table.delete().where(table.c.key.in_(stale)))
+        for key, period, expires_at in keys:
+            statement = insert(table).values(key=key, period=period, hits=1, expires_at=expires_at)
+            upsert = statement.on_conflict_do_update(
+                index_elements=[table.c.key],
+                set_={
+                    "hits": sa.case(
+                        (table.c.period == statement.excluded.period, table.c.hits + 1),
+                        else_=1,
+                    ),
+                    "period": statement.excluded.period,
+                    "expires_at": statement.excluded.expires_at,
+                },
+            ).returning(table.c.hits)
+            counts.append(int(conn.execute(upsert).scalar_one()))
+        last_key, last_period = (keys[-1][0], keys[-1][1]) if keys else (b"\x00", 0)
+        if (last_key[0] + last_period) % SWEEP == 0:  # about one call in SWEEP: keys are hashes
+            stale = (
+                sa.select(table.c.key)
+                .where(table.c.expires_at < now)
+                .limit(4 * SWEEP)
+                .scalar_subquery()
+            )
+            conn.execute(table.delete().where(table.c.key.in_(stale)))
         return counts
 
     # signing-key rotation -----------------------------------------------------------------
