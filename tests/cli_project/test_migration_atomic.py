@@ -313,3 +313,40 @@ def test_a_push_that_fails_part_way_is_finished_by_pushing_again(
     assert "checked against the users" not in again.out  # nothing left of the migration
     assert [g["GroupName"] for g in idp.list_groups(UserPoolId=pool_id)["Groups"]] == ["admins"]
     assert "No changes." in push(path, server, "--yes").ok().out
+
+
+def test_a_forced_push_whose_migration_fails_changes_no_user(
+    server: LiveServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    after_planning: Callable[[Callable[[], None]], None],
+) -> None:
+    path, pool_id = project_with_pool(server, tmp_path)
+    user(server, pool_id, "alice", email="pat@example.com", email_verified="true")
+    user(server, pool_id, "bob", email="PAT@example.com", email_verified="true")
+    cli("auth", "update", "--file", str(path), "--yes", "--sign-in", "email").ok()
+    # While the server carries the change out (after its check of the users), someone signs up.
+    apply = pool_migration.apply
+
+    def apply_while_someone_signs_up(*args: Any, **kwargs: Any) -> Any:
+        after_planning(lambda: user(server, pool_id, "dan", email="dan@example.com"))
+        return apply(*args, **kwargs)
+
+    monkeypatch.setattr(pool_migration, "apply", apply_while_someone_signs_up)
+    before = snapshot(server, pool_id)["users"]
+    forced = ("--yes", "--force", "--remedy", "alias-collision=oldest-keeps")
+    line = push(path, server, *forced).one_error_line()
+    assert "the update stopped part-way (ConcurrentModificationException:" in line
+    pool = server.client().describe_user_pool(UserPoolId=pool_id)["UserPool"]
+    assert not pool.get("UsernameAttributes")
+    after = snapshot(server, pool_id)["users"]
+    assert {k: v for k, v in after.items() if k != "dan"} == before
+    assert server.svc.store.get_user_by_alias(pool_id, "email:pat@example.com") is None
+
+    monkeypatch.setattr(pool_migration, "apply", apply)
+    push(path, server, *forced).ok()
+    pool = server.client().describe_user_pool(UserPoolId=pool_id)["UserPool"]
+    assert pool["UsernameAttributes"] == ["email"]
+    holder = server.svc.store.get_user_by_alias(pool_id, "email:pat@example.com")
+    assert holder is not None
+    assert holder.username == "alice"
