@@ -12,6 +12,8 @@ from pycognito.aws_srp import AWSSRP
 from tests.flows import challenge_support as mfa_support
 from tests.support.server import LiveServer
 
+from authpool.domain import auth_events
+
 from .helpers import PASSWORD, PASSWORD_FLOWS, as_dict, error, make_user, name, sign_in
 
 PoolFactory = Callable[..., str]
@@ -291,3 +293,69 @@ def test_a_sign_in_with_mfa_is_one_event_that_passes_when_the_code_is_given(
         {"ChallengeName": "Password", "ChallengeResponse": "Success"},
         {"ChallengeName": "Mfa", "ChallengeResponse": "Success"},
     ]
+
+
+def test_feedback_on_an_event(server: LiveServer, idp: Any, directory: tuple[str, str]) -> None:
+    pool_id, client_id = directory
+    username = name()
+    make_user(idp, pool_id, client_id, username)
+    sign_in(server.anon_client(), client_id, username)
+    signed_in = _sign_ins(idp, pool_id, username)[0]
+    assert "EventFeedback" not in signed_in
+    server.clock.advance(60)
+    idp.admin_update_auth_event_feedback(
+        UserPoolId=pool_id,
+        Username=username,
+        EventId=signed_in["EventId"],
+        FeedbackValue="Invalid",
+    )
+    [listed] = _sign_ins(idp, pool_id, username)
+    feedback = listed["EventFeedback"]
+    assert (feedback["FeedbackValue"], feedback["Provider"]) == ("Invalid", "Admin")
+    assert (feedback["FeedbackDate"] - listed["CreationDate"]).total_seconds() >= 60
+    # The user, with the event's feedback token (what a notification would carry).
+    [record] = [
+        e
+        for e in server.svc.store.list_auth_events(
+            as_dict(idp.admin_get_user(UserPoolId=pool_id, Username=username)["UserAttributes"])[
+                "sub"
+            ],
+            before=None,
+            limit=10,
+        )
+        if e.event_id == signed_in["EventId"]
+    ]
+    token = auth_events.feedback_token(server.svc, record)
+    anon = server.anon_client()
+    anon.update_auth_event_feedback(
+        UserPoolId=pool_id,
+        Username=username,
+        EventId=signed_in["EventId"],
+        FeedbackToken=token,
+        FeedbackValue="Valid",
+    )
+    feedback = _sign_ins(idp, pool_id, username)[0]["EventFeedback"]
+    assert (feedback["FeedbackValue"], feedback["Provider"]) == ("Valid", "User")
+    # A token for another event, or made up, is refused; so is an event the user lacks.
+    code, _ = error(
+        lambda: anon.update_auth_event_feedback(
+            UserPoolId=pool_id,
+            Username=username,
+            EventId=_events(idp, pool_id, username)[-1]["EventId"],
+            FeedbackToken=token,
+            FeedbackValue="Valid",
+        )
+    )
+    assert code == "NotAuthorizedException"
+    code, _ = error(
+        lambda: idp.admin_update_auth_event_feedback(
+            UserPoolId=pool_id, Username=username, EventId="no-such-event", FeedbackValue="Valid"
+        )
+    )
+    assert code == "ResourceNotFoundException"
+    code, _ = error(
+        lambda: idp.admin_update_auth_event_feedback(
+            UserPoolId=pool_id, Username="nobody", EventId="x", FeedbackValue="Valid"
+        )
+    )
+    assert code == "UserNotFoundException"

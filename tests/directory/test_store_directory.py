@@ -280,6 +280,38 @@ def test_auth_events_are_kept_bounded(store: SqlStore) -> None:
     assert store.list_auth_events(member.sub, before=None, limit=10) == []
 
 
+def test_feedback_on_an_auth_event(store: SqlStore) -> None:
+    pool_id = new_pool(store)
+    member, other = user(pool_id), user(pool_id)
+    store.insert_user(member)
+    store.insert_user(other)
+    first, second = event(member, T0), event(member, T0 + timedelta(seconds=1))
+    for item in (first, second):
+        store.insert_auth_event(item, keep=10, not_before=T0 - timedelta(days=90))
+    at = T0 + timedelta(minutes=5)
+    assert store.set_auth_event_feedback(
+        member.sub, first.event_id, value="Invalid", provider="Admin", at=at
+    )
+    # Only the user's own event: another user, or an unknown id, finds nothing.
+    assert not store.set_auth_event_feedback(
+        other.sub, second.event_id, value="Valid", provider="Admin", at=at
+    )
+    assert not store.set_auth_event_feedback(
+        member.sub, "no-such-event", value="Valid", provider="Admin", at=at
+    )
+    newest, oldest = store.list_auth_events(member.sub, before=None, limit=10)
+    assert (oldest.feedback_value, oldest.feedback_provider, oldest.feedback_at) == (
+        "Invalid",
+        "Admin",
+        at,
+    )
+    assert (newest.feedback_value, newest.feedback_provider, newest.feedback_at) == (
+        None,
+        None,
+        None,
+    )
+
+
 # pending attribute values ---------------------------------------------------------------------
 def test_pending_attributes(store: SqlStore) -> None:
     pool_id = new_pool(store)

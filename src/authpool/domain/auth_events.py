@@ -14,10 +14,21 @@ the request came from.
 The history is bounded: events older than :data:`RETENTION` and all but the newest
 :data:`KEEP` of a user are dropped as new ones arrive. authpool does no risk scoring, so
 every event reports the risk decision ``NoRisk``.
+
+Feedback on an event (``Valid`` or ``Invalid``) is recorded as Cognito records it and listed
+with the event (``EventFeedback``): by an administrator with AdminUpdateAuthEventFeedback
+(provider ``Admin``), or by the user with UpdateAuthEventFeedback and the event's feedback
+token (provider ``User``). Cognito hands that token out only in its threat-protection
+notification e-mails, which authpool does not send; :func:`feedback_token` makes it for an
+application that notifies its users itself. Cognito keeps both operations (and the history)
+for pools with threat protection; authpool keeps the history for every pool, so it takes
+feedback on every pool too. Feedback changes nothing else: there is no risk model to train.
 """
 
 from __future__ import annotations
 
+import base64
+import hmac
 import logging
 import uuid
 from collections.abc import Mapping
@@ -28,7 +39,11 @@ from typing import Any
 from authpool.domain import audit, paging, users
 from authpool.domain.clients import Client
 from authpool.domain.context import Services
-from authpool.domain.errors import InvalidParameterException
+from authpool.domain.errors import (
+    InvalidParameterException,
+    NotAuthorizedException,
+    ResourceNotFoundException,
+)
 from authpool.domain.pools import get_pool
 from authpool.domain.records import AuthEventRecord, UserRecord
 
@@ -190,7 +205,19 @@ class Attempt:
 def describe(event: AuthEventRecord) -> dict[str, Any]:
     """AuthEventType, snake_case."""
     context = {"ip_address": event.ip_address, "device_name": event.device_name}
+    feedback = (
+        {
+            "event_feedback": {
+                "feedback_value": event.feedback_value,
+                "provider": event.feedback_provider,
+                "feedback_date": event.feedback_at,
+            }
+        }
+        if event.feedback_value
+        else {}
+    )
     return {
+        **feedback,
         "event_id": event.event_id,
         "event_type": event.event_type,
         "creation_date": event.created_at,
@@ -228,3 +255,56 @@ def list_events(
         "auth_events": [describe(e) for e in found],
         "next_token": paging.encode(kind, found[-1].seq) if more else None,
     }
+
+
+# AdminUpdateAuthEventFeedback, UpdateAuthEventFeedback -------------------------------------
+FEEDBACK_PURPOSE = "auth-event-feedback"
+ADMIN_PROVIDER, USER_PROVIDER = "Admin", "User"
+EVENT_NOT_FOUND = "Auth event not found."
+BAD_FEEDBACK_TOKEN = "Invalid feedback token."
+
+
+def feedback_token(svc: Services, event: AuthEventRecord) -> str:
+    """The token that lets the user give feedback on ``event`` (UpdateAuthEventFeedback):
+    a keyed hash of the pool, the user and the event, so nothing to store."""
+    digest = svc.vault.digest(
+        f"{event.pool_id}|{event.user_sub}|{event.event_id}", purpose=FEEDBACK_PURPOSE
+    )
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def update_feedback(
+    svc: Services,
+    pool_id: str,
+    username: str,
+    event_id: str,
+    value: str,
+    *,
+    token: str | None = None,
+) -> None:
+    """Record feedback on one of the user's events: the administrator's (``token`` None)
+    or, with the event's feedback token, the user's."""
+    pool = get_pool(svc, pool_id)
+    user = users.require_user(svc, pool, username)
+    provider = ADMIN_PROVIDER
+    if token is not None:
+        expected = feedback_token(svc, _stub(user, event_id))
+        if not hmac.compare_digest(token.encode(), expected.encode()):
+            raise NotAuthorizedException(BAD_FEEDBACK_TOKEN)
+        provider = USER_PROVIDER
+    if not svc.store.set_auth_event_feedback(
+        user.sub, event_id, value=value, provider=provider, at=svc.clock.now()
+    ):
+        raise ResourceNotFoundException(EVENT_NOT_FOUND)
+
+
+def _stub(user: UserRecord, event_id: str) -> AuthEventRecord:
+    """What :func:`feedback_token` reads of an event: its pool, user and id."""
+    return AuthEventRecord(
+        event_id=event_id,
+        pool_id=user.pool_id,
+        user_sub=user.sub,
+        event_type="",
+        response="",
+        created_at=user.created_at,
+    )

@@ -176,6 +176,9 @@ class AuthEventStore(Protocol):
     def list_auth_events(
         self, user_sub: str, *, before: int | None, limit: int
     ) -> list[AuthEventRecord]: ...
+    def set_auth_event_feedback(
+        self, user_sub: str, event_id: str, *, value: str, provider: str, at: datetime
+    ) -> bool: ...
     def pad_auth_event(self, marker: bytes, *, now: datetime) -> None: ...
 
 

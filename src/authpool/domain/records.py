@@ -152,6 +152,9 @@ class AuthEventRecord:
     ip_address: str | None = None
     device_name: str | None = None
     seq: int | None = None
+    feedback_value: str | None = None  # AdminUpdateAuthEventFeedback: Valid or Invalid
+    feedback_provider: str | None = None
+    feedback_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

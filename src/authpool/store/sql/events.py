@@ -26,6 +26,9 @@ def _event(row: sa.Row[Any]) -> AuthEventRecord:
         ip_address=m["ip_address"],
         device_name=m["device_name"],
         seq=m["seq"],
+        feedback_value=m["feedback_value"],
+        feedback_provider=m["feedback_provider"],
+        feedback_at=m["feedback_at"],
     )
 
 
@@ -72,6 +75,19 @@ class EventTables(SqlBase):
             conn.execute(t.used_sessions.insert().values(digest=marker, expires_at=now))
             conn.execute(sa.select(m.digest).where(m.digest == marker).limit(1)).scalar()
             conn.execute(t.used_sessions.delete().where(m.digest == marker, m.expires_at <= now))
+
+    def set_auth_event_feedback(
+        self, user_sub: str, event_id: str, *, value: str, provider: str, at: datetime
+    ) -> bool:
+        """Record feedback on one of the user's events; False if the user has no such event."""
+        e = t.auth_events.c
+        with self._write() as conn:
+            res = conn.execute(
+                t.auth_events.update()
+                .where(e.user_sub == user_sub, e.event_id == event_id)
+                .values(feedback_value=value, feedback_provider=provider, feedback_at=at)
+            )
+            return res.rowcount >= 1
 
     def update_auth_event(
         self, seq: int, *, response: str, challenges: tuple[tuple[str, str], ...]

@@ -226,6 +226,9 @@ auth_events = sa.Table(
     sa.Column("ip_address", sa.String(64), nullable=True),
     sa.Column("device_name", sa.String(256), nullable=True),
     sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("feedback_value", sa.String(16), nullable=True),
+    sa.Column("feedback_provider", sa.String(64), nullable=True),
+    sa.Column("feedback_at", UtcDateTime, nullable=True),
     sa.Index("ix_auth_events_user", "user_sub", "seq"),
 )
 

@@ -36,3 +36,26 @@ def admin_list_user_auth_events(call: Call) -> dict[str, Any]:
         max_results=p.get("max_results"),
         next_token=p.get("next_token"),
     )
+
+
+@operation("AdminUpdateAuthEventFeedback")
+def admin_update_auth_event_feedback(call: Call) -> dict[str, Any]:
+    p = call.params
+    auth_events.update_feedback(
+        call.svc, p["user_pool_id"], p["username"], p["event_id"], p["feedback_value"]
+    )
+    return {}
+
+
+@operation("UpdateAuthEventFeedback")
+def update_auth_event_feedback(call: Call) -> dict[str, Any]:
+    p = call.params
+    auth_events.update_feedback(
+        call.svc,
+        p["user_pool_id"],
+        p["username"],
+        p["event_id"],
+        p["feedback_value"],
+        token=p["feedback_token"],
+    )
+    return {}
