@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from authpool.domain.records import AuthEventRecord
 from authpool.store.sql import tables as t
 from authpool.store.sql.base import SqlBase
+from authpool.store.sql.types import UtcDateTime
 
 
 def _event(row: sa.Row[Any]) -> AuthEventRecord:
@@ -36,45 +37,37 @@ class EventTables(SqlBase):
     def insert_auth_event(self, event: AuthEventRecord, *, keep: int, not_before: datetime) -> None:
         """Record ``event``; then drop the user's events older than ``not_before`` and all
         but the newest ``keep``, so that the history stays bounded."""
-        e = t.auth_events.c
         with self._write() as conn:
             conn.execute(
-                t.auth_events.insert().values(
-                    event_id=event.event_id,
-                    pool_id=event.pool_id,
-                    user_sub=event.user_sub,
-                    event_type=event.event_type,
-                    response=event.response,
-                    challenges=[list(c) for c in event.challenges],
-                    client_id=event.client_id,
-                    ip_address=event.ip_address,
-                    device_name=event.device_name,
-                    created_at=event.created_at,
-                )
+                _INSERT_EVENT,
+                {
+                    "event_id": event.event_id,
+                    "pool_id": event.pool_id,
+                    "user_sub": event.user_sub,
+                    "event_type": event.event_type,
+                    "response": event.response,
+                    "challenges": [list(c) for c in event.challenges],
+                    "client_id": event.client_id,
+                    "ip_address": event.ip_address,
+                    "device_name": event.device_name,
+                    "created_at": event.created_at,
+                },
             )
-            oldest_kept = conn.execute(
-                sa.select(e.seq)
-                .where(e.user_sub == event.user_sub)
-                .order_by(e.seq.desc())
-                .offset(keep - 1)
-                .limit(1)
-            ).scalar()
-            stale = e.created_at < not_before
-            if oldest_kept is not None:
-                stale = sa.or_(stale, e.seq < oldest_kept)
-            conn.execute(t.auth_events.delete().where(e.user_sub == event.user_sub, stale))
+            oldest_kept = conn.execute(_KEPT_FROM, {"sub": event.user_sub, "skip": keep - 1})
+            conn.execute(
+                _DROP_EVENTS,
+                {"sub": event.user_sub, "not_before": not_before, "oldest": oldest_kept.scalar()},
+            )
 
     def pad_auth_event(self, marker: bytes, *, now: datetime) -> None:
         """What :meth:`insert_auth_event` costs, spent where there is no user to record an
         event for (a sign-in failure for a name nobody holds): one write transaction of the
-        same three statements — an insert, a select, a delete — on the single-use markers
-        (whose rows need no user), leaving nothing behind. The statements are built per
-        call, as :meth:`insert_auth_event` builds its own."""
-        m = t.used_sessions.c
+        same three statements — an insert, a select with an offset, a delete of what is too
+        old — on the single-use markers (whose rows need no user), leaving nothing behind."""
         with self._write() as conn:
-            conn.execute(t.used_sessions.insert().values(digest=marker, expires_at=now))
-            conn.execute(sa.select(m.digest).where(m.digest == marker).limit(1)).scalar()
-            conn.execute(t.used_sessions.delete().where(m.digest == marker, m.expires_at <= now))
+            conn.execute(_INSERT_MARKER, {"digest": marker, "expires_at": now})
+            found = conn.execute(_MARKER_FROM, {"digest": marker, "skip": 0})
+            conn.execute(_DROP_MARKER, {"digest": marker, "now": now, "oldest": found.scalar()})
 
     def set_auth_event_feedback(
         self, user_sub: str, event_id: str, *, value: str, provider: str, at: datetime
@@ -112,3 +105,38 @@ class EventTables(SqlBase):
             query = query.where(e.seq < before)
         with self._read() as conn:
             return [_event(r) for r in conn.execute(query)]
+
+
+# Built once: building a statement costs about as much as running it. A sign-in failure
+# writes either the first three (a user's) or the last three (a name nobody holds).
+_E, _M = t.auth_events.c, t.used_sessions.c
+_INSERT_EVENT = t.auth_events.insert()
+_KEPT_FROM = (
+    sa.select(_E.seq)
+    .where(_E.user_sub == sa.bindparam("sub"))
+    .order_by(_E.seq.desc())
+    .offset(sa.bindparam("skip"))
+    .limit(1)
+)
+_DROP_EVENTS = t.auth_events.delete().where(
+    _E.user_sub == sa.bindparam("sub"),
+    sa.or_(  # older than kept, or past the newest ``keep`` (``oldest`` NULL: none are)
+        _E.created_at < sa.bindparam("not_before", type_=UtcDateTime()),
+        _E.seq < sa.bindparam("oldest", type_=sa.Integer()),
+    ),
+)
+_INSERT_MARKER = t.used_sessions.insert()
+_MARKER_FROM = (
+    sa.select(_M.digest)
+    .where(_M.digest == sa.bindparam("digest"))
+    .order_by(_M.digest.desc())
+    .offset(sa.bindparam("skip"))
+    .limit(1)
+)
+_DROP_MARKER = t.used_sessions.delete().where(
+    _M.digest == sa.bindparam("digest"),
+    sa.or_(
+        _M.expires_at <= sa.bindparam("now", type_=UtcDateTime()),
+        _M.digest < sa.bindparam("oldest", type_=sa.LargeBinary()),
+    ),
+)
