@@ -131,3 +131,10 @@ def test_attempts_setting_is_bounded() -> None:
         TriggerSettings(attempts=0)
     with pytest.raises(ValueError, match="1 to 5"):
         TriggerSettings(attempts=6)
+
+
+def test_attempts_from_the_environment() -> None:
+    from authpool.config import from_env
+
+    assert from_env({}).triggers.attempts == 3
+    assert from_env({"AUTHPOOL_TRIGGER_ATTEMPTS": "1"}).triggers.attempts == 1
