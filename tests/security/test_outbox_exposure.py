@@ -47,9 +47,10 @@ def _services(data_dir: Path, url: str, **settings: object) -> Iterator[Services
 
 
 @pytest.fixture
-def with_outbox(tmp_path: Path, database_url: str) -> Iterator[Services]:
-    """A server's services with the outbox turned on outside development mode."""
-    with _services(tmp_path / "on", database_url, outbox=True) as svc:
+def with_outbox(tmp_path: Path, empty_database_url: str) -> Iterator[Services]:
+    """A server's services with the outbox turned on outside development mode, on a database
+    of its own (the outbox is read whole)."""
+    with _services(tmp_path / "on", empty_database_url, outbox=True) as svc:
         yield svc
 
 
@@ -62,9 +63,9 @@ def test_the_outbox_is_off_by_default_outside_development_mode() -> None:
 
 
 def test_without_a_channel_or_the_outbox_a_message_fails_and_nothing_is_kept(
-    tmp_path: Path, database_url: str
+    tmp_path: Path, empty_database_url: str
 ) -> None:
-    with _services(tmp_path / "off", database_url) as svc:
+    with _services(tmp_path / "off", empty_database_url) as svc:
         with pytest.raises(DeliveryError, match="no e-mail channel"):
             svc.sender.send(message())
         assert svc.store.list_outbox() == []
