@@ -74,7 +74,6 @@ class UserStore(Protocol):
     def delete_user(self, sub: str) -> bool: ...
 
 
-
 class PoolMigrationStore(Protocol):
     def migrate_pool(
         self,
@@ -84,6 +83,7 @@ class PoolMigrationStore(Protocol):
         user_count: int,
         users: Sequence[UserRekeyRecord],
     ) -> None: ...
+
 
 class CodeStore(Protocol):
     def put_code(self, code: CodeRecord) -> None: ...
@@ -176,10 +176,10 @@ class AuthEventStore(Protocol):
     def list_auth_events(
         self, user_sub: str, *, before: int | None, limit: int
     ) -> list[AuthEventRecord]: ...
+    def pad_auth_event(self, marker: bytes, *, now: datetime) -> None: ...
     def set_auth_event_feedback(
         self, user_sub: str, event_id: str, *, value: str, provider: str, at: datetime
     ) -> bool: ...
-    def pad_auth_event(self, marker: bytes, *, now: datetime) -> None: ...
 
 
 class DeviceStore(Protocol):
