@@ -302,6 +302,19 @@ def test_update_user_to_a_taken_alias(store: SqlStore) -> None:
     assert store.get_user_by_sub(user.sub) == user
 
 
+def test_update_user_aliases_only(store: SqlStore) -> None:
+    pool = new_pool(store)
+    user = new_user(store, pool.id, "email:old@example.com")
+    updated = store.update_user(
+        user.sub, add_aliases=("phone:+15550100",), remove_aliases=("email:old@example.com",)
+    )
+    assert updated == user
+    assert store.get_user_by_alias(pool.id, "phone:+15550100") == user
+    assert store.get_user_by_alias(pool.id, "email:old@example.com") is None
+    assert store.update_user(str(uuid.uuid4()), add_aliases=("email:x@example.com",)) is None
+    assert store.get_user_by_alias(pool.id, "email:x@example.com") is None
+
+
 def test_delete_user(store: SqlStore) -> None:
     pool = new_pool(store)
     client = new_client(store, pool.id)

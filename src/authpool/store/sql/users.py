@@ -151,10 +151,14 @@ class UserTables(SqlBase):
             raise TypeError(f"not user fields: {sorted(unknown)}")
         if "password_history" in changes:
             changes["password_history"] = _history_json(changes["password_history"])
+        # Aliases alone change no column: read the row instead of an UPDATE with no SET.
+        statement = (
+            t.users.update().where(t.users.c.sub == sub).values(**changes).returning(t.users)
+            if changes
+            else t.users.select().where(t.users.c.sub == sub)
+        )
         with self._write() as conn:
-            row = conn.execute(
-                t.users.update().where(t.users.c.sub == sub).values(**changes).returning(t.users)
-            ).first()
+            row = conn.execute(statement).first()
             if row is None:
                 return None
             if remove_aliases:
