@@ -147,6 +147,42 @@ def test_srp_failures_lock_out_password_sign_in_too(
     assert outcome(lambda: srp_sign_in(anon, pool_id, client, name)) is None
 
 
+def test_a_replayed_srp_answer_counts_for_nothing(
+    server: LiveServer, idp: Any, anon: Any, setup: tuple[str, dict[str, Any]]
+) -> None:
+    """A PASSWORD_VERIFIER answer is refused as a used session when it comes again, before
+    the lockout counts it: replaying a captured answer cannot lock its user out."""
+    from pycognito.aws_srp import AWSSRP
+
+    pool_id, client = setup
+    name = user(idp, pool_id)
+    aws = AWSSRP(
+        username=name, password=PASSWORD, pool_id=pool_id, client_id=client["ClientId"],
+        client=anon,
+    )  # fmt: skip
+    params = aws.get_auth_params()
+    first = anon.initiate_auth(
+        ClientId=client["ClientId"], AuthFlow="USER_SRP_AUTH", AuthParameters=params
+    )
+    answers = aws.process_challenge(first["ChallengeParameters"], params)
+
+    def answer() -> object:
+        return anon.respond_to_auth_challenge(
+            ClientId=client["ClientId"],
+            ChallengeName="PASSWORD_VERIFIER",
+            ChallengeResponses=answers,
+        )
+
+    assert outcome(answer) is None
+    for _ in range(6):
+        replayed = outcome(answer)
+        assert replayed is not None
+        assert replayed[0] == "NotAuthorizedException"
+        assert replayed != EXCEEDED
+    assert outcome(lambda: srp_sign_in(anon, pool_id, client, name)) is None
+    assert try_password(anon, client, name) is None
+
+
 def test_admin_password_sign_in_counts_too(
     server: LiveServer, idp: Any, anon: Any, setup: tuple[str, dict[str, Any]]
 ) -> None:

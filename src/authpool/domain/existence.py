@@ -107,12 +107,12 @@ def srp_failure(
 ) -> NotAuthorizedException:
     """The answer to a simulated PASSWORD_VERIFIER (``verifier`` is the simulated one): the
     attempt counted at the name, the SECRET_BLOCK used up, the claim checked (it cannot
-    hold), and the wrong-password error to raise."""
+    hold), and the wrong-password error to raise — in the order of a real user's answer."""
+    sessions.use(ctx.svc, block_text, state)
     lockout.attempt(
         ctx.svc, lockout.key_for(ctx.svc, lockout.PASSWORD, ctx.pool, None, name),
         factor=lockout.PASSWORD,
     )  # fmt: skip
-    sessions.use(ctx.svc, block_text, state)
     with contextlib.suppress(binascii.Error, ValueError):
         srp.verify_password_claim(
             pool_name=ctx.pool.pool_name,

@@ -131,8 +131,9 @@ def respond(ctx: SignIn, responses: dict[str, str], session: str | None) -> dict
     if user is None or user.sub != state.sub:
         raise ctx.wrong_credentials()
     key = lockout.key_for(ctx.svc, lockout.PASSWORD, ctx.pool, user)
-    lockout.attempt(ctx.svc, key, factor=lockout.PASSWORD, user=user)
+    # Used up first: a replayed block is refused before it could count as a wrong password.
     sessions.use(ctx.svc, block_text, state)
+    lockout.attempt(ctx.svc, key, factor=lockout.PASSWORD, user=user)
     try:
         signature = base64.b64decode(responses["PASSWORD_CLAIM_SIGNATURE"], validate=True)
         assert user.verifier_sealed is not None
