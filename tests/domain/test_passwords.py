@@ -190,7 +190,3 @@ def test_matches_accepts_only_the_password_for_that_pool_and_user(svc: Any) -> N
     assert not matches("AbCdEf123", "alice", "passw0rd!")
     assert not matches("AbCdEf123", "bob", "Passw0rd!")
     assert not matches("XyZ987654", "alice", "Passw0rd!")
-
-
-def test_burn_does_the_work_without_an_answer() -> None:
-    assert passwords.burn("AbCdEf123", "nobody", "Passw0rd!") is None

@@ -81,11 +81,5 @@ def matches(
     return hmac.compare_digest(_int_bytes(candidate), _int_bytes(verifier_of(svc, sealed)))
 
 
-def burn(pool_name: str, user_id: str, password: str) -> None:
-    """Spend the same work as :func:`matches` for a user that does not exist, so that the
-    answer does not tell by its timing whether the user exists."""
-    srp.make_verifier(pool_name, user_id, password, 0x5A17)
-
-
 def _int_bytes(value: int) -> bytes:
     return value.to_bytes(384, "big")
