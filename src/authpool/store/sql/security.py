@@ -41,6 +41,33 @@ _HITS_AT = sa.select(t.rate_counters.c.key, t.rate_counters.c.hits).where(
 )
 
 
+def _hit_upsert(insert: Callable[[sa.Table], Any]) -> sa.Executable:
+    """One hit at a key in a period: a new row at 1, the same period's row + 1, or an older
+    period's row restarted at 1; returns the hits counted."""
+    table = t.rate_counters
+    statement = insert(table).values(
+        key=sa.bindparam("key"),
+        period=sa.bindparam("period"),
+        hits=1,
+        expires_at=sa.bindparam("expires_at"),
+    )
+    upsert: sa.Executable = statement.on_conflict_do_update(
+        index_elements=[table.c.key],
+        set_={
+            "hits": sa.case(
+                (table.c.period == statement.excluded.period, table.c.hits + 1),
+                else_=1,
+            ),
+            "period": statement.excluded.period,
+            "expires_at": statement.excluded.expires_at,
+        },
+    ).returning(table.c.hits)
+    return upsert
+
+
+_HIT = {"postgresql": _hit_upsert(postgresql.insert), "sqlite": _hit_upsert(sqlite.insert)}
+
+
 def _failure(row: sa.Row[Any]) -> FailureRecord:
     return FailureRecord(**row._mapping)
 
@@ -160,22 +187,15 @@ class SecurityTables(SqlBase):
         self, conn: sa.Connection, keys: Sequence[tuple[bytes, int, datetime]], now: datetime
     ) -> list[int]:
         table = t.rate_counters
-        insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
-        counts: list[int] = []
-        for key, period, expires_at in keys:
-            statement = insert(table).values(key=key, period=period, hits=1, expires_at=expires_at)
-            upsert = statement.on_conflict_do_update(
-                index_elements=[table.c.key],
-                set_={
-                    "hits": sa.case(
-                        (table.c.period == statement.excluded.period, table.c.hits + 1),
-                        else_=1,
-                    ),
-                    "period": statement.excluded.period,
-                    "expires_at": statement.excluded.expires_at,
-                },
-            ).returning(table.c.hits)
-            counts.append(int(conn.execute(upsert).scalar_one()))
+        upsert = _HIT[self.dialect]
+        counts = [
+            int(
+                conn.execute(
+                    upsert, {"key": key, "period": period, "expires_at": expires_at}
+                ).scalar_one()
+            )
+            for key, period, expires_at in keys
+        ]
         last_key, last_period = (keys[-1][0], keys[-1][1]) if keys else (b"\x00", 0)
         if (last_key[0] + last_period) % SWEEP == 0:  # about one call in SWEEP: keys are hashes
             stale = (
