@@ -32,6 +32,8 @@ import pytest
 from tests.support.postgres import PgServer, unavailable
 from tests.support.server import LiveServer, start_server
 
+from authpool.store import SqlStore, open_store
+
 DATABASES = [pytest.param("sqlite", id="sqlite"), pytest.param("pg", id="pg")]
 
 
@@ -72,6 +74,16 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{tmp_path / 'authpool.db'}"
     url: str = request.getfixturevalue("pg_database_url")
     return url
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[SqlStore]:
+    """The store itself, migrated, on SQLite and on PostgreSQL (no server in front)."""
+    opened = open_store(database_url)
+    try:
+        yield opened
+    finally:
+        opened.dispose()
 
 
 @pytest.fixture(params=DATABASES)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -14,19 +13,10 @@ import pytest
 from tests.store.test_store import race
 
 from authpool.domain.records import DeviceRecord, PoolRecord, SigningKeyRecord, UserRecord
-from authpool.store import SqlStore, open_store
+from authpool.store import SqlStore
 
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 LATER = T0 + timedelta(hours=2)
-
-
-@pytest.fixture
-def store(database_url: str) -> Iterator[SqlStore]:
-    opened = open_store(database_url)
-    try:
-        yield opened
-    finally:
-        opened.dispose()
 
 
 def new_user(store: SqlStore) -> UserRecord:

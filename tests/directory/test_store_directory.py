@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -25,21 +24,12 @@ from authpool.domain.records import (
     UserRecord,
 )
 from authpool.domain.search import INDEX_CHARS, index_entries
-from authpool.store import SqlStore, open_store
+from authpool.store import SqlStore
 from authpool.store.sql import tables as t
 from authpool.store.sql.directory import list_statement, search_statement, successor
 from authpool.store.sql.engine import _alembic_config, create_engine, migrate
 
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def store(database_url: str) -> Iterator[SqlStore]:
-    opened = open_store(database_url)
-    try:
-        yield opened
-    finally:
-        opened.dispose()
 
 
 def new_pool(store: SqlStore) -> str:

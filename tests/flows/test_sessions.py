@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import secrets
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,7 +18,7 @@ from authpool.domain.context import Services
 from authpool.domain.errors import NotAuthorizedException
 from authpool.domain.messages import OutgoingMessage
 from authpool.domain.records import ClientRecord
-from authpool.store import SqlStore, open_store
+from authpool.store import SqlStore
 from authpool.vault import Vault
 
 START = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -29,15 +28,6 @@ POOL = "us-east-1_SessTest1"
 class _NoMessages:
     def send(self, message: OutgoingMessage) -> None:
         raise AssertionError("sessions send no messages")
-
-
-@pytest.fixture
-def store(database_url: str) -> Iterator[SqlStore]:
-    opened = open_store(database_url)
-    try:
-        yield opened
-    finally:
-        opened.dispose()
 
 
 @pytest.fixture

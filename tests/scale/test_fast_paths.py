@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import json
 import secrets
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,15 +40,6 @@ class FakeClock:
 
     def __call__(self) -> float:
         return self.now
-
-
-@pytest.fixture
-def store(database_url: str) -> Iterator[SqlStore]:
-    opened = open_store(database_url)
-    try:
-        yield opened
-    finally:
-        opened.dispose()
 
 
 def new_pool(store: SqlStore, **config: Any) -> PoolRecord:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import secrets
 import threading
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
@@ -18,7 +17,7 @@ from authpool.domain import lockout
 from authpool.domain.context import Services
 from authpool.domain.errors import NotAuthorizedException
 from authpool.domain.messages import OutgoingMessage
-from authpool.store import SqlStore, open_store
+from authpool.store import SqlStore
 from authpool.vault import Vault
 
 START = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -27,15 +26,6 @@ START = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 class _NoMessages:
     def send(self, message: OutgoingMessage) -> None:
         raise AssertionError("the lockout sends no messages")
-
-
-@pytest.fixture
-def store(database_url: str) -> Iterator[SqlStore]:
-    opened = open_store(database_url)
-    try:
-        yield opened
-    finally:
-        opened.dispose()
 
 
 @pytest.fixture

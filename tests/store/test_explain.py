@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import secrets
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -34,18 +34,9 @@ from authpool.domain.records import (
     SigningKeyRecord,
     UserRecord,
 )
-from authpool.store import SqlStore, open_store
+from authpool.store import SqlStore
 
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def store(database_url: str) -> Iterator[SqlStore]:
-    opened = open_store(database_url)
-    try:
-        yield opened
-    finally:
-        opened.dispose()
 
 
 @pytest.fixture

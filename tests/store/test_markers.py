@@ -4,23 +4,11 @@ once written and until it expires."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
-from authpool.store import SqlStore, open_store
+from authpool.store import SqlStore
 
 T0 = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def store(database_url: str) -> Iterator[SqlStore]:
-    opened = open_store(database_url)
-    try:
-        yield opened
-    finally:
-        opened.dispose()
 
 
 def test_a_marker_is_seen_once_written_and_until_it_expires(store: SqlStore) -> None:
