@@ -87,6 +87,21 @@ def store(database_url: str) -> Iterator[SqlStore]:
 
 
 @pytest.fixture(params=DATABASES)
+def database(request: pytest.FixtureRequest) -> Iterator[str | None]:
+    """For a server run as its own process: None on SQLite (the server keeps its database in
+    its data directory) or the URL of a new PostgreSQL database, dropped afterwards."""
+    if request.param == "sqlite":
+        yield None
+        return
+    pg: PgServer = request.getfixturevalue("pg_server")
+    url = pg.create_database()
+    try:
+        yield url
+    finally:
+        pg.drop_database(url)
+
+
+@pytest.fixture(params=DATABASES)
 def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A database no migration has touched (SQLite file or a new PostgreSQL database)."""
     if request.param == "sqlite":

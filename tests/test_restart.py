@@ -6,32 +6,14 @@ from __future__ import annotations
 
 import re
 import signal
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
-from tests.support.postgres import PgServer
 from tests.support.server import ServeProcess
 from tests.test_cli import cli
 
 from authpool.domain.access_keys import NewAccessKey
-
-DATABASES = [pytest.param("sqlite", id="sqlite"), pytest.param("pg", id="pg")]
-
-
-@pytest.fixture(params=DATABASES)
-def database(request: pytest.FixtureRequest) -> Iterator[str | None]:
-    if request.param == "sqlite":
-        yield None
-        return
-    pg: PgServer = request.getfixturevalue("pg_server")
-    url = pg.create_database()
-    try:
-        yield url
-    finally:
-        pg.drop_database(url)
 
 
 def demo_ids(output: str) -> tuple[str, str]:

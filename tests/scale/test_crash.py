@@ -16,33 +16,16 @@ cache, so a power cut is not what this test simulates; ``synchronous=FULL`` is w
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-import pytest
 from tests.scale.support import PASSWORD, Api, CognitoError, Host, create_access_key, db_upgrade
-from tests.support.postgres import PgServer
 
-DATABASES = [pytest.param("sqlite", id="sqlite"), pytest.param("pg", id="pg")]
 ACKED_BEFORE_KILL = 30
 ACKED_AFTER_RESTART = 10
 WAIT = 120.0  # seconds, at most, for the acknowledgements awaited, on a loaded machine
-
-
-@pytest.fixture(params=DATABASES)
-def database(request: pytest.FixtureRequest) -> Iterator[str | None]:
-    if request.param == "sqlite":
-        yield None
-        return
-    pg: PgServer = request.getfixturevalue("pg_server")
-    url = pg.create_database()
-    try:
-        yield url
-    finally:
-        pg.drop_database(url)
 
 
 @dataclass
