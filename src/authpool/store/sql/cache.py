@@ -38,6 +38,10 @@ _WRITES = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _DIRTY = "authpool_config_written"
+# Whether a statement's text writes a cached table, by text: the same few statements run
+# over and over, and the pattern scans a whole INSERT (~12 us for the rate-limit upsert).
+_VERDICTS: dict[str, bool] = {}
+_VERDICTS_KEPT = 4096  # forgets all at this many (statements with IN lists vary)
 T = TypeVar("T")
 
 
@@ -76,13 +80,23 @@ class ConfigCache:
             self._entries.clear()
 
 
+def _writes_config(statement: str) -> bool:
+    verdict = _VERDICTS.get(statement)
+    if verdict is None:
+        verdict = _WRITES.match(statement) is not None
+        if len(_VERDICTS) >= _VERDICTS_KEPT:
+            _VERDICTS.clear()
+        _VERDICTS[statement] = verdict
+    return verdict
+
+
 def watch(engine: sa.Engine, cache: ConfigCache) -> None:
     """Empty ``cache`` after any transaction on ``engine`` that wrote a cached table: once
     when it commits, and again when its connection goes back to the pool (after the commit
     has happened), so that no read in between can keep the old row."""
 
     def executing(conn: sa.Connection, cursor: Any, statement: str, *_: Any) -> None:
-        if _WRITES.match(statement):
+        if _writes_config(statement):
             conn.info[_DIRTY] = True
             cache.invalidate()
 
