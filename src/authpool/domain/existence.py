@@ -108,10 +108,9 @@ def srp_failure(
     """The answer to a simulated PASSWORD_VERIFIER (``verifier`` is the simulated one): the
     attempt counted at the name, the SECRET_BLOCK used up, the claim checked (it cannot
     hold), and the wrong-password error to raise — in the order of a real user's answer."""
-    sessions.use(ctx.svc, block_text, state)
     lockout.attempt(
         ctx.svc, lockout.key_for(ctx.svc, lockout.PASSWORD, ctx.pool, None, name),
-        factor=lockout.PASSWORD,
+        factor=lockout.PASSWORD, first=lambda: sessions.use(ctx.svc, block_text, state),
     )  # fmt: skip
     with contextlib.suppress(binascii.Error, ValueError):
         srp.verify_password_claim(

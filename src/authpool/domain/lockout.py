@@ -21,6 +21,7 @@ user (keyed by the name), so the lockout does not tell who exists.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -105,6 +106,35 @@ def key_for(
     return svc.vault.digest(f"{factor}\x00{subject}", purpose="lockout")
 
 
+@dataclass(frozen=True)
+class Counted:
+    """What counting an attempt found at ``now``: the state it wrote (``record``), or the
+    lockout it met (``until``: refused, nothing counted). Neither: a storm of racing writers
+    kept it from counting (refused too, never let by)."""
+
+    now: datetime
+    record: FailureRecord | None = None
+    until: datetime | None = None
+
+
+def count(svc: Services, key: bytes, policy: Policy = POLICY) -> Counted:
+    """Count an attempt at ``key`` unless it is locked out: one compare-and-set on the key's
+    row (read again and retried when another worker changed it first). Raises nothing of
+    its own, so that it can share a store transaction with a write that must stand either
+    way (:func:`attempt`'s ``first``)."""
+    now = svc.clock.now()
+    for _ in range(CAS_TRIES):
+        now = svc.clock.now()
+        record = svc.store.get_failures(key)
+        until = locked_until(record, now, policy)
+        if until is not None:
+            return Counted(now, until=until)
+        new = after_failure(record, key, now, policy)
+        if svc.store.put_failures(new, expected=record.version if record else None):
+            return Counted(now, record=new)
+    return Counted(now)
+
+
 def attempt(
     svc: Services,
     key: bytes,
@@ -112,25 +142,26 @@ def attempt(
     factor: str,
     user: UserRecord | None = None,
     policy: Policy = POLICY,
+    first: Callable[[], None] | None = None,
 ) -> None:
     """Count an attempt at ``key`` before its answer is checked; refuse it while the key is
-    locked out (the refusal counts for nothing)."""
-    for _ in range(CAS_TRIES):
-        now = svc.clock.now()
-        record = svc.store.get_failures(key)
-        until = locked_until(record, now, policy)
-        if until is not None:
+    locked out (the refusal counts for nothing). The read and the count are one store
+    transaction; ``first`` (using up a challenge, say) runs at its start, in it: if
+    ``first`` raises, nothing is counted, and a refusal does not undo what ``first`` did."""
+    with svc.store.atomic():
+        if first is not None:
+            first()
+        counted = count(svc, key, policy)
+    if counted.record is None:
+        if counted.until is not None:
+            seconds = int((counted.until - counted.now).total_seconds()) + 1
             audit.emit("LockedOut", audit.REFUSED, user=user, factor=factor,
-                       locked_seconds=int((until - now).total_seconds()) + 1)  # fmt: skip
-            raise NotAuthorizedException(EXCEEDED)
-        new = after_failure(record, key, now, policy)
-        if svc.store.put_failures(new, expected=record.version if record else None):
-            if new.locked_until is not None:
-                seconds = int((new.locked_until - now).total_seconds())
-                audit.emit("Lockout", audit.FAILURE, user=user, factor=factor,
-                           failures=new.failures, locked_seconds=seconds)  # fmt: skip
-            return
-    raise NotAuthorizedException(EXCEEDED)  # a storm of racing guesses: refuse, never let by
+                       locked_seconds=seconds)  # fmt: skip
+        raise NotAuthorizedException(EXCEEDED)  # a storm of racing guesses: refuse too
+    if counted.record.locked_until is not None:
+        seconds = int((counted.record.locked_until - counted.now).total_seconds())
+        audit.emit("Lockout", audit.FAILURE, user=user, factor=factor,
+                   failures=counted.record.failures, locked_seconds=seconds)  # fmt: skip
 
 
 def refuse_if_locked(svc: Services, key: bytes, *, policy: Policy = POLICY) -> None:

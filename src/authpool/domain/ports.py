@@ -4,6 +4,7 @@ their union. :class:`authpool.store.SqlStore` implements them all."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -24,6 +25,15 @@ from authpool.domain.records import (
     UserRecord,
     UserRekeyRecord,
 )
+
+
+class UnitOfWork(Protocol):
+    """Several store calls as one write transaction: ``with store.atomic(): ...`` commits
+    them together at the end (one commit instead of one each), or none if the block raises.
+    A unit inside a unit joins it. Keep a unit to store calls: no trigger, no delivery, no
+    slow computation inside (on SQLite it holds the write lock)."""
+
+    def atomic(self) -> AbstractContextManager[None]: ...
 
 
 class AccessKeyStore(Protocol):
@@ -58,6 +68,9 @@ class UserStore(Protocol):
     def insert_user(self, user: UserRecord, aliases: tuple[str, ...] = ()) -> None: ...
     def get_user(self, pool_id: str, username_key: str) -> UserRecord | None: ...
     def get_user_by_sub(self, sub: str) -> UserRecord | None: ...
+    def get_user_and_origin_revoked(
+        self, sub: str, origin_jti: str
+    ) -> tuple[UserRecord | None, bool]: ...
     def get_user_by_alias(self, pool_id: str, alias_key: str) -> UserRecord | None: ...
     def update_user(
         self,
@@ -107,6 +120,9 @@ class TokenStore(Protocol):
     ) -> bool: ...
     def revoke_refresh_token(self, digest: bytes, *, at: datetime) -> RefreshTokenRecord | None: ...
     def is_origin_revoked(self, origin_jti: str) -> bool: ...
+    def get_refresh_token_and_family_revoked(
+        self, digest: bytes
+    ) -> tuple[RefreshTokenRecord | None, bool]: ...
     def sign_out_user(self, sub: str, *, at: datetime) -> None: ...
 
 
@@ -222,6 +238,7 @@ class SecurityStore(Protocol):
 
 
 class Store(
+    UnitOfWork,
     AccessKeyStore,
     PoolStore,
     ClientStore,

@@ -131,9 +131,10 @@ def respond(ctx: SignIn, responses: dict[str, str], session: str | None) -> dict
     if user is None or user.sub != state.sub:
         raise ctx.wrong_credentials()
     key = lockout.key_for(ctx.svc, lockout.PASSWORD, ctx.pool, user)
-    # Used up first: a replayed block is refused before it could count as a wrong password.
-    sessions.use(ctx.svc, block_text, state)
-    lockout.attempt(ctx.svc, key, factor=lockout.PASSWORD, user=user)
+    # Used up first, in the count's transaction: a replayed block is refused before it could
+    # count as a wrong password, and stays used up when the count meets a lockout.
+    lockout.attempt(ctx.svc, key, factor=lockout.PASSWORD, user=user,
+                    first=lambda: sessions.use(ctx.svc, block_text, state))  # fmt: skip
     try:
         signature = base64.b64decode(responses["PASSWORD_CLAIM_SIGNATURE"], validate=True)
         assert user.verifier_sealed is not None

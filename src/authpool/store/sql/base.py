@@ -4,25 +4,60 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 import sqlalchemy as sa
+
+# The transaction of the unit of work (:meth:`SqlBase.atomic`) open in this context, if any,
+# with the engine it belongs to.
+_UNIT: ContextVar[tuple[sa.Engine, sa.Connection] | None] = ContextVar(
+    "authpool_store_unit", default=None
+)
 
 
 class SqlBase:
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
 
+    def _unit(self) -> sa.Connection | None:
+        unit = _UNIT.get()
+        return unit[1] if unit is not None and unit[0] is self.engine else None
+
     @contextmanager
     def _read(self) -> Iterator[sa.Connection]:
+        joined = self._unit()
+        if joined is not None:
+            yield joined
+            return
         with self.engine.connect() as conn, conn.begin():
             yield conn
 
     @contextmanager
     def _write(self) -> Iterator[sa.Connection]:
+        joined = self._unit()
+        if joined is not None:
+            yield joined
+            return
         with self.engine.connect() as conn:
             conn = conn.execution_options(authpool_write=True)
             with conn.begin():
                 yield conn
+
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        """A unit of work: the store calls made inside it (in this thread or task) run in one
+        write transaction, committed when it ends, rolled back if it raises. One commit, so
+        one flush to disk on SQLite, instead of one per call. Inside an open unit it simply
+        joins it. Keep it short: on SQLite it holds the database's write lock throughout."""
+        if self._unit() is not None:
+            yield
+            return
+        with self._write() as conn:
+            token = _UNIT.set((self.engine, conn))
+            try:
+                yield
+            finally:
+                _UNIT.reset(token)
 
     @property
     def dialect(self) -> str:
