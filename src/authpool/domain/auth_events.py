@@ -49,7 +49,7 @@ from authpool.domain.records import AuthEventRecord, UserRecord
 
 log = logging.getLogger("authpool.events")
 
-SIGN_IN = "SignIn"
+SIGN_IN, SIGN_UP = "SignIn", "SignUp"
 PASS, FAIL, IN_PROGRESS = "Pass", "Fail", "InProgress"
 PASSWORD, MFA = "Password", "Mfa"
 SUCCESS, FAILURE = "Success", "Failure"
@@ -105,26 +105,61 @@ def record(
 ) -> None:
     """Add an event to ``user``'s history. A failure to record is logged, never raised:
     a sign-in does not fail because its history could not be written."""
-    now = svc.clock.now()
+    event = _new_event(svc, user, event_type, response, challenges, client_id, origin)
+    announce(user, event)
+    try:
+        store(svc, event)
+    except Exception:  # the history is best effort; the sign-in goes on
+        log.exception("could not record a %s event for %s", event_type, user.sub)
+
+
+def new_event(
+    svc: Services,
+    user: UserRecord,
+    *,
+    event_type: str,
+    response: str,
+    client_id: str | None,
+    origin: Origin | None,
+) -> AuthEventRecord:
+    """An event of ``user``'s, not yet stored (:func:`store`) nor announced (:func:`announce`):
+    :func:`record` in parts, for a caller that stores it in a transaction of its own."""
+    return _new_event(svc, user, event_type, response, (), client_id, origin)
+
+
+def store(svc: Services, event: AuthEventRecord) -> None:
+    """Store ``event`` (the history kept bounded), raising what the store raises."""
+    svc.store.insert_auth_event(event, keep=KEEP, not_before=event.created_at - RETENTION)
+
+
+def announce(user: UserRecord, event: AuthEventRecord) -> None:
+    """The audit line of ``event``."""
+    audit.emit(event.event_type, event.response, user=user, client_id=event.client_id,
+               ip=event.ip_address, challenge=_names(event.challenges))  # fmt: skip
+
+
+def _new_event(
+    svc: Services,
+    user: UserRecord,
+    event_type: str,
+    response: str,
+    challenges: Challenges,
+    client_id: str | None,
+    origin: Origin | None,
+) -> AuthEventRecord:
     agent = origin.user_agent if origin else None
-    event = AuthEventRecord(
+    return AuthEventRecord(
         event_id=str(uuid.UUID(bytes=svc.token_bytes(16), version=4)),
         pool_id=user.pool_id,
         user_sub=user.sub,
         event_type=event_type,
         response=response,
-        created_at=now,
+        created_at=svc.clock.now(),
         challenges=challenges,
         client_id=client_id,
         ip_address=origin.ip_address if origin else None,
         device_name=agent[:MAX_DEVICE_NAME] if agent else None,
     )
-    audit.emit(event_type, response, user=user, client_id=client_id,
-               ip=event.ip_address, challenge=_names(challenges))  # fmt: skip
-    try:
-        svc.store.insert_auth_event(event, keep=KEEP, not_before=now - RETENTION)
-    except Exception:  # the history is best effort; the sign-in goes on
-        log.exception("could not record a %s event for %s", event_type, user.sub)
 
 
 def _names(challenges: Challenges) -> str:
@@ -147,21 +182,22 @@ class Attempt:
 
     def continues(self, user: UserRecord, challenge: str | None) -> None:
         """The password was right and ``challenge`` comes next: the sign-in is in
-        progress (a sign-in already in progress, say after NEW_PASSWORD_REQUIRED, goes on)."""
+        progress (a sign-in already in progress, say after NEW_PASSWORD_REQUIRED, goes on).
+        Raises if the store does (the caller decides whether that matters)."""
         awaiting = ((MFA, PENDING),) if challenge in MFA_CHALLENGES else ()
         event = self._open(user)
         if event is None:
-            self._record(user, IN_PROGRESS, ((PASSWORD, SUCCESS), *awaiting))
+            self._store(user, IN_PROGRESS, ((PASSWORD, SUCCESS), *awaiting))
             return
         settled = tuple(c for c in event.challenges if c[1] != PENDING)
         self._update(event, IN_PROGRESS, settled + awaiting)
 
     def completed(self, user: UserRecord) -> None:
         """Tokens issued: the sign-in in progress passes (its pending challenge answered),
-        or, when there was none, a ``Pass`` event of its own."""
+        or, when there was none, a ``Pass`` event of its own. Raises if the store does."""
         event = self._open(user)
         if event is None:
-            self._record(user, PASS, ((PASSWORD, SUCCESS),))
+            self._store(user, PASS, ((PASSWORD, SUCCESS),))
             return
         answered = tuple((n, SUCCESS if r == PENDING else r) for n, r in event.challenges)
         self._update(event, PASS, answered)
@@ -191,14 +227,20 @@ class Attempt:
             origin=origin_of(self.params, self.client, admin=self.admin),
         )
 
+    def _store(self, user: UserRecord, response: str, challenges: Challenges) -> None:
+        """:meth:`_record`, raising what the store raises."""
+        origin = origin_of(self.params, self.client, admin=self.admin)
+        event = _new_event(self.svc, user, SIGN_IN, response, challenges, self.client.id, origin)
+        audit.emit(SIGN_IN, response, user=user, client_id=self.client.id,
+                   ip=event.ip_address, challenge=_names(challenges))  # fmt: skip
+        now = event.created_at
+        self.svc.store.insert_auth_event(event, keep=KEEP, not_before=now - RETENTION)
+
     def _update(self, event: AuthEventRecord, response: str, challenges: Challenges) -> None:
         assert event.seq is not None
         audit.emit(event.event_type, response, user_sub=event.user_sub, pool_id=event.pool_id,
                    client_id=event.client_id, challenge=_names(challenges))  # fmt: skip
-        try:
-            self.svc.store.update_auth_event(event.seq, response=response, challenges=challenges)
-        except Exception:  # best effort, as in record()
-            log.exception("could not settle sign-in event %s", event.event_id)
+        self.svc.store.update_auth_event(event.seq, response=response, challenges=challenges)
 
 
 # AdminListUserAuthEvents -------------------------------------------------------------------

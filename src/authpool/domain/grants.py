@@ -14,7 +14,7 @@ import json
 import threading
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -71,12 +71,15 @@ def issue(
     client_metadata: Mapping[str, str] | None = None,
     device_key: str | None = None,
     new_device: Mapping[str, str] | None = None,
+    keep_refresh_token: Callable[[RefreshTokenRecord], None] | None = None,
 ) -> dict[str, Any]:
     """AuthenticationResult (snake_case) for a finished sign-in or a refresh; the pool's
     PreTokenGeneration trigger (``trigger_source``) may change the claims before signing.
     With device tracking, ``device_key`` is the device the tokens are bound to (the access
     token's ``device_key`` claim, the refresh token's device) and ``new_device`` the
-    NewDeviceMetadata of a device the sign-in just met."""
+    NewDeviceMetadata of a device the sign-in just met. The new refresh token is stored
+    at once, or handed to ``keep_refresh_token``, which must store it before the answer
+    goes out (the sign-in engine stores it with the sign-in's other writes)."""
     now = svc.clock.now()
     auth_time = auth_time or now
     origin = origin_jti or _uuid(svc)
@@ -137,7 +140,10 @@ def issue(
         token, record = new_refresh_token(
             svc, pool, client, user, origin, auth_time, device_key=device_key
         )
-        svc.store.insert_refresh_token(record)
+        if keep_refresh_token is None:
+            svc.store.insert_refresh_token(record)
+        else:
+            keep_refresh_token(record)
         result["refresh_token"] = token
     if new_device is not None:
         result["new_device_metadata"] = dict(new_device)

@@ -19,9 +19,8 @@ from authpool.wire.ratelimit import request_of
 
 NOT_AUDITED = frozenset({"GetUser", "GetDevice", "ListDevices", "GetUserAuthFactors"})
 # Operations that also enter the user's history (AdminListUserAuthEvents), as Cognito's
-# event types name them; sign-ins record their own events (:mod:`authpool.domain.auth_events`).
+# event types name them; sign-ins and sign-ups record their own events (with their writes).
 HISTORY = {
-    "SignUp": "SignUp",
     "ChangePassword": "PasswordChange",
     "ForgotPassword": "ForgotPassword",
     "ConfirmForgotPassword": "ForgotPassword",
@@ -77,22 +76,17 @@ def run(call: Call, op: Operation, limits: ratelimit.RateLimits) -> dict[str, An
             raise
         if audited:
             audit.emit(op.name, audit.SUCCESS)
-        _history(call, op.name, auth_events.PASS, result)
+        _history(call, op.name, auth_events.PASS)
         return result
 
 
-def _history(
-    call: Call, operation: str, response: str, result: dict[str, Any] | None = None
-) -> None:
-    """Add the event of ``operation`` to the history of the user it acted on, if known.
-    A sign-up is recorded only for the user it made (named by its result), never for the
-    user whose name it found taken."""
+def _history(call: Call, operation: str, response: str) -> None:
+    """Add the event of ``operation`` to the history of the user it acted on, if known."""
     event = HISTORY.get(operation)
     scope = audit.current()
     if event is None or scope is None:
         return
-    made = _text((result or {}).get("user_sub"))
-    sub = made if operation == "SignUp" else scope.user_sub
+    sub = scope.user_sub
     if sub is None:
         return
     user = call.svc.store.get_user_by_sub(sub)

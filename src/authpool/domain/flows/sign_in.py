@@ -6,8 +6,9 @@ responder — and the one place that decides what follows a proven password.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from authpool.domain import auth_events, grants, users
@@ -23,9 +24,46 @@ from authpool.domain.errors import (
 from authpool.domain.hooks import auth as auth_hooks
 from authpool.domain.hooks import tokens as token_hooks
 from authpool.domain.pools import Pool, get_pool
-from authpool.domain.records import UserRecord
+from authpool.domain.records import RefreshTokenRecord, UserRecord
 
 WRONG = "Incorrect username or password."
+
+
+@dataclass
+class Pending:
+    """What a sign-in call stores once it has succeeded, kept until the call ends and then
+    written in one store transaction (one commit, one flush to disk, instead of one each):
+    the refresh token it issued and its sign-in history event (the history read too). A
+    call that raises has issued nothing and stores none of it. The history stays best
+    effort: if the transaction fails with it, it is made again without it.
+
+    A right answer's lockout count is taken back at once, not here: a count left standing
+    while the tokens are made would lock out parallel sign-ins of the same user sooner."""
+
+    refresh_token: RefreshTokenRecord | None = None
+    history: Callable[[], None] | None = None
+
+    def keep(self, token: RefreshTokenRecord) -> None:
+        self.refresh_token = token
+
+    def flush(self, svc: Services) -> None:
+        if self.refresh_token is None and self.history is None:
+            return
+        try:
+            self._write(svc, with_history=True)
+        except Exception:
+            if self.history is None:
+                raise
+            if self.refresh_token is not None:  # raises again if not the history's fault
+                self._write(svc, with_history=False)
+            auth_events.log.exception("could not record the sign-in's event")
+
+    def _write(self, svc: Services, *, with_history: bool) -> None:
+        with svc.store.atomic():
+            if self.refresh_token is not None:
+                svc.store.insert_refresh_token(self.refresh_token)
+            if with_history and self.history is not None:
+                self.history()
 
 
 @dataclass(frozen=True)
@@ -37,6 +75,19 @@ class SignIn:
     client: Client
     admin: bool
     params: dict[str, Any]
+    # The writes kept to the end of the call (see :class:`Pending`); None: written at once.
+    pending: Pending | None = field(default=None, compare=False)
+
+    def report(self, write: Callable[[], None]) -> None:
+        """Enter a sign-in's outcome in the history (``write``, a call of :attr:`history`):
+        with the call's other writes, or at once; either way a failure is only logged."""
+        if self.pending is not None:
+            self.pending.history = write
+            return
+        try:
+            write()
+        except Exception:  # the history is best effort; the sign-in goes on
+            auth_events.log.exception("could not record the sign-in's event")
 
     def wrong_credentials(self, user: UserRecord | None = None) -> NotAuthorizedException:
         """The error for a wrong password; with ``user``, the failure enters their history."""
@@ -97,7 +148,15 @@ def challenge(name: str) -> Callable[[Responder], Responder]:
 
 def _context(svc: Services, params: dict[str, Any], *, admin: bool) -> SignIn:
     client = get_client(svc, params["client_id"], params.get("user_pool_id"))
-    return SignIn(svc, get_pool(svc, client.pool_id), client, admin, params)
+    return SignIn(svc, get_pool(svc, client.pool_id), client, admin, params, Pending())
+
+
+def _run(ctx: SignIn, call: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """``call()``, then the call's kept writes (:class:`Pending`), before the answer."""
+    result = call()
+    if ctx.pending is not None:
+        ctx.pending.flush(ctx.svc)
+    return result
 
 
 def initiate_auth(svc: Services, params: dict[str, Any], *, admin: bool = False) -> dict[str, Any]:
@@ -114,7 +173,7 @@ def initiate_auth(svc: Services, params: dict[str, Any], *, admin: bool = False)
         raise InvalidParameterException(f"{name} flow not enabled for this client")
     for check in REQUEST_CHECKS:
         check(ctx)
-    return entry.initiate(ctx, dict(params.get("auth_parameters") or {}))
+    return _run(ctx, lambda: entry.initiate(ctx, dict(params.get("auth_parameters") or {})))
 
 
 def respond_to_auth_challenge(
@@ -127,7 +186,8 @@ def respond_to_auth_challenge(
         raise InvalidParameterException(f"Unsupported challenge name: {name}")
     for check in REQUEST_CHECKS:
         check(ctx)
-    return responder(ctx, dict(params.get("challenge_responses") or {}), params.get("session"))
+    responses = dict(params.get("challenge_responses") or {})
+    return _run(ctx, lambda: responder(ctx, responses, params.get("session")))
 
 
 def password_proven(ctx: SignIn, user: UserRecord) -> dict[str, Any]:
@@ -141,7 +201,7 @@ def password_proven(ctx: SignIn, user: UserRecord) -> dict[str, Any]:
     for step in NEXT_STEPS:
         result = step(ctx, user)
         if result is not None:
-            ctx.history.continues(user, result.get("challenge_name"))
+            ctx.report(partial(ctx.history.continues, user, result.get("challenge_name")))
             return result
     return finish(ctx, user)
 
@@ -154,7 +214,7 @@ def finish(ctx: SignIn, user: UserRecord, *, auth_time: datetime | None = None) 
     for step in BEFORE_TOKENS:
         last = step(ctx, user)
         if last is not None:
-            ctx.history.continues(user, last.get("challenge_name"))
+            ctx.report(partial(ctx.history.continues, user, last.get("challenge_name")))
             return last
     answered = ctx.params.get("challenge_name")
     metadata = ctx.params.get("client_metadata") if answered else None
@@ -170,10 +230,11 @@ def finish(ctx: SignIn, user: UserRecord, *, auth_time: datetime | None = None) 
             auth_time=auth_time,
             trigger_source=token_hooks.source_after(answered),
             client_metadata=metadata,
+            keep_refresh_token=ctx.pending.keep if ctx.pending is not None else None,
             **options,
         ),
     }
-    ctx.history.completed(user)
+    ctx.report(partial(ctx.history.completed, user))
     return result
 
 

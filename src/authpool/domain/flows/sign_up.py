@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from authpool.domain import breached, codes, ids, passwords, users
+from authpool.domain import auth_events, breached, codes, ids, passwords, users
 from authpool.domain.clients import Client, get_client
 from authpool.domain.context import Services
 from authpool.domain.errors import (
@@ -90,9 +90,16 @@ def sign_up(svc: Services, params: dict[str, Any]) -> dict[str, Any]:
         password_changed_at=now,
     )
     aliases = users.sign_in_aliases(pool, attrs, verified_only=True)
+    # The user's SignUp event goes in with the user (one transaction); a sign-up that fails
+    # later removes the user, and the event with it.
+    origin = auth_events.Origin(params.get("source_ip"), params.get("user_agent"))
+    event = auth_events.new_event(
+        svc, user, event_type=auth_events.SIGN_UP, response=auth_events.PASS,
+        client_id=client.id, origin=origin,
+    )  # fmt: skip
     try:
         signup_hooks.insert_user(
-            svc, pool, user, aliases, take_over=decision.take_over(pool, attrs)
+            svc, pool, user, aliases, take_over=decision.take_over(pool, attrs), event=event
         )
     except AliasExistsException as exc:
         raise UsernameExistsException(
@@ -102,6 +109,7 @@ def sign_up(svc: Services, params: dict[str, Any]) -> dict[str, Any]:
         signup_hooks.confirmed_at_sign_up(
             svc, pool, user, client_id=client.id, client_metadata=metadata
         )
+        auth_events.announce(user, event)
         return {"user_confirmed": True, "user_sub": sub}
     destination = users.verification_destination(pool, attrs)
     result: dict[str, Any] = {"user_confirmed": False, "user_sub": sub}
@@ -113,6 +121,7 @@ def sign_up(svc: Services, params: dict[str, Any]) -> dict[str, Any]:
         except CognitoError:  # delivery or a CustomMessage/custom sender trigger failed
             svc.store.delete_user(sub)  # nothing half-written
             raise
+    auth_events.announce(user, event)
     return result
 
 
@@ -332,8 +341,9 @@ def admin_confirm_sign_up(
         raise NotAuthorizedException("User cannot be confirmed. Current status is CONFIRMED")
     if user.status != users.UNCONFIRMED:
         raise NotAuthorizedException(f"User cannot be confirmed. Current status is {user.status}")
-    svc.store.delete_codes(user.sub, ["SIGN_UP"])
-    confirmed = _confirm(svc, pool, user, verified=None, force_alias=False)
+    with svc.store.atomic():  # one transaction: the code goes with the confirmation
+        svc.store.delete_codes(user.sub, ["SIGN_UP"])
+        confirmed = _confirm(svc, pool, user, verified=None, force_alias=False)
     signup_hooks.post_confirmation(
         svc, pool, confirmed, client_id=None, client_metadata=client_metadata
     )

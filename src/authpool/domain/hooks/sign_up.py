@@ -19,7 +19,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from authpool.domain import users
+from authpool.domain import auth_events, users
 from authpool.domain.context import Services
 from authpool.domain.errors import AliasExistsException, CognitoError, InvalidParameterException
 from authpool.domain.hooks.invoke import (
@@ -31,7 +31,7 @@ from authpool.domain.hooks.invoke import (
     with_metadata,
 )
 from authpool.domain.pools import Pool
-from authpool.domain.records import UserRecord
+from authpool.domain.records import AuthEventRecord, UserRecord
 
 log = logging.getLogger("authpool.triggers")
 
@@ -134,16 +134,35 @@ def insert_user(
     aliases: tuple[str, ...],
     *,
     take_over: tuple[str, ...] = (),
+    event: AuthEventRecord | None = None,
 ) -> None:
     """Store a new user; aliases in ``take_over`` move from another holder to this user
-    (whose attribute then counts as unverified), as Cognito moves an auto-verified alias."""
+    (whose attribute then counts as unverified), as Cognito moves an auto-verified alias.
+    ``event`` (the user's first history event) is stored in the same transaction."""
     try:
-        svc.store.insert_user(user, aliases)
+        _insert(svc, user, aliases, event)
     except AliasExistsException:
         moved = [key for key in take_over if _release(svc, pool, key, keep=user.sub)]
         if not moved:
             raise
+        _insert(svc, user, aliases, event)
+
+
+def _insert(
+    svc: Services, user: UserRecord, aliases: tuple[str, ...], event: AuthEventRecord | None
+) -> None:
+    if event is None:
         svc.store.insert_user(user, aliases)
+        return
+    try:
+        with svc.store.atomic():
+            svc.store.insert_user(user, aliases)
+            auth_events.store(svc, event)
+    except CognitoError:  # the name or an alias is taken: the user's answer, not the history's
+        raise
+    except Exception:  # the history is best effort: the user without it (raises if not at fault)
+        svc.store.insert_user(user, aliases)
+        auth_events.log.exception("could not record the SignUp event of %s", user.sub)
 
 
 def _release(svc: Services, pool: Pool, key: str, *, keep: str) -> bool:

@@ -11,7 +11,7 @@ from authpool.wire.protocol import Call, operation
 
 @operation("SignUp")
 def sign_up_op(call: Call) -> dict[str, Any]:
-    return sign_up.sign_up(call.svc, call.params)
+    return sign_up.sign_up(call.svc, _with_origin(call))
 
 
 @operation("ConfirmSignUp")
