@@ -359,15 +359,18 @@ def authenticate(svc: Services, access_token: str) -> Bearer:
         if exc.reason == "token expired":
             raise NotAuthorizedException("Access Token has expired") from exc
         raise NotAuthorizedException("Invalid Access Token") from exc
-    user = svc.store.get_user_by_sub(str(claims.get("sub")))
+    sub, origin = str(claims.get("sub")), claims.get("origin_jti")
+    if isinstance(origin, str):  # the user and the revocation of its token, in one read
+        user, revoked = svc.store.get_user_and_origin_revoked(sub, origin)
+    else:
+        user, revoked = svc.store.get_user_by_sub(sub), True
     if user is None or user.pool_id != pool_id:
         raise NotAuthorizedException("User does not exist.")
     if not user.enabled:
         raise NotAuthorizedException("User is disabled.")
     if user.tokens_valid_after is not None and claims["iat"] < epoch(user.tokens_valid_after):
         raise NotAuthorizedException("Access Token has been revoked")
-    origin = claims.get("origin_jti")
-    if not isinstance(origin, str) or svc.store.is_origin_revoked(origin):
+    if revoked:
         raise NotAuthorizedException("Access Token has been revoked")
     client = get_client(svc, str(claims.get("client_id")))
     audit.saw_user(user)

@@ -68,6 +68,18 @@ _BY_NAME = t.users.select().where(
     t.users.c.pool_id == sa.bindparam("pool_id"), t.users.c.username_key == sa.bindparam("key")
 )
 _BY_SUB = t.users.select().where(t.users.c.sub == sa.bindparam("sub"))
+# An access token's checks in one statement: its user, and whether the refresh token family
+# it came from (its origin_jti) has a revoked member (what SecretTables.is_origin_revoked
+# answers).
+_ORIGIN_REVOKED = (
+    sa.exists()
+    .where(t.refresh_tokens.c.origin_jti == sa.bindparam("origin"))
+    .where(t.refresh_tokens.c.revoked_at.is_not(None))
+    .label("authpool_origin_revoked")
+)
+_BY_SUB_WITH_ORIGIN = sa.select(t.users, _ORIGIN_REVOKED).where(
+    t.users.c.sub == sa.bindparam("sub")
+)
 _BY_ALIAS = (
     sa.select(t.users)
     .select_from(t.users.join(t.user_aliases, t.user_aliases.c.user_sub == t.users.c.sub))
@@ -132,6 +144,17 @@ class UserTables(SqlBase):
         with self._read() as conn:
             row = conn.execute(_BY_SUB, {"sub": sub}).first()
         return _user(row) if row else None
+
+    def get_user_and_origin_revoked(
+        self, sub: str, origin_jti: str
+    ) -> tuple[UserRecord | None, bool]:
+        """:meth:`get_user_by_sub`, and whether a refresh token of the family ``origin_jti``
+        is revoked (False when there is no such user), in one statement."""
+        with self._read() as conn:
+            row = conn.execute(_BY_SUB_WITH_ORIGIN, {"sub": sub, "origin": origin_jti}).first()
+        if row is None:
+            return None, False
+        return _user(row), bool(row._mapping["authpool_origin_revoked"])
 
     def get_user_by_alias(self, pool_id: str, alias_key: str) -> UserRecord | None:
         with self._read() as conn:
