@@ -97,14 +97,11 @@ class EventTables(SqlBase):
     def list_auth_events(
         self, user_sub: str, *, before: int | None, limit: int
     ) -> list[AuthEventRecord]:
-        e = t.auth_events.c
-        query = (
-            t.auth_events.select().where(e.user_sub == user_sub).order_by(e.seq.desc()).limit(limit)
-        )
+        query, params = _NEWEST, {"sub": user_sub, "limit": limit}
         if before is not None:
-            query = query.where(e.seq < before)
+            query, params = _NEWEST_BEFORE, {**params, "before": before}
         with self._read() as conn:
-            return [_event(r) for r in conn.execute(query)]
+            return [_event(r) for r in conn.execute(query, params)]
 
 
 # Built once: building a statement costs about as much as running it. A sign-in failure
@@ -125,6 +122,14 @@ _DROP_EVENTS = t.auth_events.delete().where(
         _E.seq < sa.bindparam("oldest", type_=sa.Integer()),
     ),
 )
+# A user's events, newest first (read by every sign-in that ends: is one in progress?).
+_NEWEST = (
+    t.auth_events.select()
+    .where(_E.user_sub == sa.bindparam("sub"))
+    .order_by(_E.seq.desc())
+    .limit(sa.bindparam("limit", type_=sa.Integer()))
+)
+_NEWEST_BEFORE = _NEWEST.where(_E.seq < sa.bindparam("before", type_=sa.Integer()))
 _INSERT_MARKER = t.used_sessions.insert()
 _MARKER_FROM = (
     sa.select(_M.digest)
