@@ -7,11 +7,12 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from authpool.domain.messages import OutgoingMessage
 from authpool.domain.records import CodeRecord, OutboxRecord, RefreshTokenRecord
 from authpool.store.sql import tables as t
-from authpool.store.sql.base import SqlBase, is_unique_violation
+from authpool.store.sql.base import SqlBase
 from authpool.store.sql.types import UtcDateTime
 
 
@@ -30,7 +31,15 @@ _REFRESH_BY_DIGEST = t.refresh_tokens.select().where(
     t.refresh_tokens.c.digest == sa.bindparam("digest")
 )
 _INSERT_REFRESH = t.refresh_tokens.insert()
-_USE_SESSION = t.used_sessions.insert()
+# A marker is set by one insert that does nothing (and returns no row) when it is set
+# already: no savepoint, no error to catch.
+_USE_SESSION = {
+    name: insert(t.used_sessions)
+    .values(digest=sa.bindparam("digest"), expires_at=sa.bindparam("expires_at"))
+    .on_conflict_do_nothing(index_elements=[t.used_sessions.c.digest])
+    .returning(t.used_sessions.c.digest)
+    for name, insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
+}
 _SWEEP_SESSIONS = t.used_sessions.delete().where(
     t.used_sessions.c.digest.in_(
         sa.select(t.used_sessions.c.digest)
@@ -125,14 +134,13 @@ class SecretTables(SqlBase):
     def use_session(self, digest: bytes, *, expires_at: datetime, now: datetime) -> bool:
         """Mark a sealed session as used. False if it was used already."""
         with self._write() as conn:
-            try:
-                with conn.begin_nested():
-                    conn.execute(_USE_SESSION, {"digest": digest, "expires_at": expires_at})
-            except sa.exc.IntegrityError as exc:
-                if is_unique_violation(exc):
-                    return False
-                raise
-            # Keep the table small: drop a few markers that can no longer matter.
+            marked = conn.execute(
+                _USE_SESSION[self.dialect], {"digest": digest, "expires_at": expires_at}
+            ).first()
+            if marked is None:
+                return False
+            # Keep the table small: drop a few markers that can no longer matter. (At every
+            # use, so that every SRP answer costs the same: see domain/existence.py.)
             conn.execute(_SWEEP_SESSIONS, {"now": now})
             return True
 

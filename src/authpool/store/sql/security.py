@@ -14,10 +14,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from authpool.domain.records import FailureRecord
 from authpool.store.sql import tables as t
-from authpool.store.sql.base import SqlBase, is_unique_violation
+from authpool.store.sql.base import SqlBase
+from authpool.store.sql.types import UtcDateTime
 
 # Rows of failure counters this old can no longer matter (the lockout forgets after 15
-# quiet minutes, the hourly cap after an hour); a few are swept at each new key.
+# quiet minutes, the hourly cap after an hour); some are swept at one new key in SWEEP.
 FAILURES_KEPT = timedelta(hours=2)
 SWEEP = 16
 
@@ -68,6 +69,36 @@ def _hit_upsert(insert: Callable[[sa.Table], Any]) -> sa.Executable:
 _HIT = {"postgresql": _hit_upsert(postgresql.insert), "sqlite": _hit_upsert(sqlite.insert)}
 
 
+_F = t.sign_in_failures.c
+_FAILURES_AT = t.sign_in_failures.select().where(_F.key == sa.bindparam("key"))
+_FAILURE_COLUMNS = (
+    "key", "failures", "last_failure_at", "locked_until", "hour_start", "hour_failures", "version",
+)  # fmt: skip
+# Parameters named b_<column>: a parameter may not take a column's own name in a SET clause.
+_FAILURE_VALUES: dict[str, Any] = {name: sa.bindparam(f"b_{name}") for name in _FAILURE_COLUMNS}
+_UPDATE_FAILURES = (
+    t.sign_in_failures.update()
+    .where(_F.key == sa.bindparam("b_key"), _F.version == sa.bindparam("expected"))
+    .values({k: v for k, v in _FAILURE_VALUES.items() if k != "key"})
+)
+_INSERT_FAILURES = {
+    name: insert(t.sign_in_failures)
+    .values(_FAILURE_VALUES)
+    .on_conflict_do_nothing(index_elements=[_F.key])
+    .returning(_F.key)  # a row when inserted (rowcount is not reliable here on psycopg)
+    for name, insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
+}
+_SWEEP_FAILURES = t.sign_in_failures.delete().where(
+    _F.key.in_(
+        sa.select(_F.key)
+        .where(_F.last_failure_at < sa.bindparam("before", type_=UtcDateTime()))
+        .limit(4 * SWEEP)  # four times what the rows it sweeps for could have made
+        .scalar_subquery()
+    )
+)
+_CLEAR_FAILURES = t.sign_in_failures.delete().where(_F.key == sa.bindparam("key"))
+
+
 def _failure(row: sa.Row[Any]) -> FailureRecord:
     return FailureRecord(**row._mapping)
 
@@ -98,51 +129,34 @@ class SecurityTables(SqlBase):
     # sign-in failures (lockout) -------------------------------------------------------------
     def get_failures(self, key: bytes) -> FailureRecord | None:
         with self._read() as conn:
-            row = conn.execute(
-                t.sign_in_failures.select().where(t.sign_in_failures.c.key == key)
-            ).first()
+            row = conn.execute(_FAILURES_AT, {"key": key}).first()
         return _failure(row) if row else None
 
     def put_failures(self, record: FailureRecord, *, expected: int | None) -> bool:
         """Write ``record`` if the stored row is still at version ``expected`` (None: if
         there is no row yet). False when another worker got there first: read again."""
-        values = {
-            "failures": record.failures,
-            "last_failure_at": record.last_failure_at,
-            "locked_until": record.locked_until,
-            "hour_start": record.hour_start,
-            "hour_failures": record.hour_failures,
-            "version": record.version,
-        }
-        table = t.sign_in_failures
+        values = {f"b_{name}": getattr(record, name) for name in _FAILURE_COLUMNS}
         with self._write() as conn:
             if expected is not None:
-                done = conn.execute(
-                    table.update()
-                    .where(table.c.key == record.key)
-                    .where(table.c.version == expected)
-                    .values(**values)
-                )
+                done = conn.execute(_UPDATE_FAILURES, {**values, "expected": expected})
                 return done.rowcount == 1
-            try:
-                with conn.begin_nested():
-                    conn.execute(table.insert().values(key=record.key, **values))
-            except sa.exc.IntegrityError as exc:
-                if is_unique_violation(exc):
-                    return False
-                raise
-            stale = (
-                sa.select(table.c.key)
-                .where(table.c.last_failure_at < record.last_failure_at - FAILURES_KEPT)
-                .limit(SWEEP)
-                .scalar_subquery()
-            )
-            conn.execute(table.delete().where(table.c.key.in_(stale)))
+            # A row inserted meanwhile by another worker: nothing written, read again.
+            if conn.execute(_INSERT_FAILURES[self.dialect], values).first() is None:
+                return False
+            # Now and then (a key is a keyed hash: about one new key in SWEEP), drop a few
+            # rows too old to matter.
+            if (record.key[0] + int(record.last_failure_at.timestamp())) % SWEEP == 0:
+                conn.execute(_SWEEP_FAILURES, {"before": record.last_failure_at - FAILURES_KEPT})
             return True
 
     def clear_failures(self, key: bytes) -> None:
-        with self._write() as conn:
-            conn.execute(t.sign_in_failures.delete().where(t.sign_in_failures.c.key == key))
+        """Forget ``key``'s failures (a right answer). On SQLite the commit does not wait for
+        the disk (:meth:`_fast_write`): a power failure may undo it, which only leaves the
+        count standing, so the lockout errs on the strict side; and the next durable commit
+        (a sign-in's tokens, just after) flushes it anyway. Inside a unit, part of the unit."""
+        fast = self.dialect == "sqlite" and self._unit() is None
+        with self._fast_write() if fast else self._write() as conn:
+            conn.execute(_CLEAR_FAILURES, {"key": key})
 
     # request counters (rate limits) -------------------------------------------------------
     def count_hits(
