@@ -180,12 +180,14 @@ REUSED = "Refresh token has been rotated and can no longer be used."
 
 
 def _usable_refresh(svc: Services, client: Client, token: str) -> RefreshTokenRecord:
-    record = svc.store.get_refresh_token(_refresh_digest(svc, token))
+    record, family_revoked = svc.store.get_refresh_token_and_family_revoked(
+        _refresh_digest(svc, token)
+    )
     now = svc.clock.now()
     if record is None or record.client_id != client.id:
         raise NotAuthorizedException("Invalid Refresh Token")
     # RevokeToken of any token of the family (rotation keeps the origin) ends all of it.
-    if record.revoked_at is not None or svc.store.is_origin_revoked(record.origin_jti):
+    if record.revoked_at is not None or family_revoked:
         raise NotAuthorizedException("Refresh Token has been revoked")
     if record.expires_at <= now:
         raise NotAuthorizedException("Refresh Token has expired")

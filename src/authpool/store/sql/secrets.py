@@ -56,6 +56,19 @@ _ORIGIN_REVOKED = (
 )
 
 
+# A refresh token and, in the same statement, whether its family (every token with its
+# origin_jti, itself included) has a revoked member: what is_origin_revoked answers.
+_FAMILY = t.refresh_tokens.alias("family")
+_FAMILY_REVOKED = "authpool_family_revoked"
+_REFRESH_WITH_FAMILY = sa.select(
+    t.refresh_tokens,
+    sa.exists()
+    .where(_FAMILY.c.origin_jti == t.refresh_tokens.c.origin_jti)
+    .where(_FAMILY.c.revoked_at.is_not(None))
+    .label(_FAMILY_REVOKED),
+).where(t.refresh_tokens.c.digest == sa.bindparam("digest"))
+
+
 def _refresh(row: sa.Row[Any]) -> RefreshTokenRecord:
     return RefreshTokenRecord(**row._mapping)
 
@@ -168,6 +181,19 @@ class SecretTables(SqlBase):
         with self._read() as conn:
             row = conn.execute(_REFRESH_BY_DIGEST, {"digest": digest}).first()
         return _refresh(row) if row else None
+
+    def get_refresh_token_and_family_revoked(
+        self, digest: bytes
+    ) -> tuple[RefreshTokenRecord | None, bool]:
+        """:meth:`get_refresh_token`, and whether a token of its family is revoked (as
+        :meth:`is_origin_revoked` of its ``origin_jti``), in one statement."""
+        with self._read() as conn:
+            row = conn.execute(_REFRESH_WITH_FAMILY, {"digest": digest}).first()
+        if row is None:
+            return None, False
+        fields = dict(row._mapping)
+        revoked = bool(fields.pop(_FAMILY_REVOKED))
+        return RefreshTokenRecord(**fields), revoked
 
     def replace_refresh_token(
         self, old_digest: bytes, new: RefreshTokenRecord, *, at: datetime
