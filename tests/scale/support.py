@@ -23,11 +23,11 @@ import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, Self
 
 import httpx
 from click.testing import CliRunner
-from tests.support.server import authpool_command, clean_env, free_port, signed_headers
+from tests.support.server import ServeProcess, signed_headers
 
 from authpool import srp
 from authpool.cli.main import main
@@ -90,8 +90,11 @@ def _kill_leftovers() -> None:
         host.kill()
 
 
-class Host:
+class Host(ServeProcess):
     """``authpool serve`` on a free port, in its own process group."""
+
+    own_process_group = True
+    start_timeout = START_TIMEOUT
 
     def __init__(
         self,
@@ -103,67 +106,28 @@ class Host:
         name: str = "host",
         public_url: str | None = None,
     ) -> None:
-        self.data_dir = data_dir
-        self.database_url = database_url
+        # Hosts behind one load balancer share its URL; the tests read codes in the outbox.
+        args = ["--no-demo", "--workers", str(workers)]
+        args += ["--public-url", public_url] if public_url else []
+        super().__init__(
+            data_dir,
+            database_url=database_url,
+            args=args,
+            env={"AUTHPOOL_OUTBOX": "on", **(env or {})},
+        )
         self.workers = workers
-        self.public_url = public_url  # hosts behind one load balancer share its URL
-        self.env = {"AUTHPOOL_OUTBOX": "on", **(env or {})}  # the tests read codes there
         self.log_path = data_dir.parent / f"{name}.log"
-        self.port = 0
-        self.proc: subprocess.Popen[bytes] | None = None
         self._workers: list[int] = []  # the worker PIDs under the supervisor, once up
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+    def start(self) -> Self:
+        _RUNNING.add(self)
+        return super().start()
 
-    def start(self) -> Host:
-        for _attempt in range(3):  # the probed port may be taken before the server binds it
-            self.port = free_port()
-            command = [
-                *authpool_command(),
-                "serve",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--data-dir",
-                str(self.data_dir),
-                "--no-demo",
-                "--workers",
-                str(self.workers),
-                *(["--database-url", self.database_url] if self.database_url else []),
-                *(["--public-url", self.public_url] if self.public_url else []),
-            ]
-            with self.log_path.open("ab") as log:
-                self.proc = subprocess.Popen(
-                    command,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    env=clean_env(self.env),
-                    start_new_session=True,
-                )
-            _RUNNING.add(self)
-            if self._ready():
-                return self
+    def _wait_ready(self) -> bool:
+        if not super()._wait_ready():
             self.kill()
-            if "address already in use" not in self.output().lower():
-                break
-        raise RuntimeError(f"authpool serve did not become ready:\n{self.output()[-4000:]}")
-
-    def _ready(self) -> bool:
-        assert self.proc is not None
-        deadline = time.monotonic() + START_TIMEOUT
-        pause = threading.Event()
-        with httpx.Client(timeout=5.0) as http:
-            while time.monotonic() < deadline:
-                if self.proc.poll() is not None:
-                    return False
-                with contextlib.suppress(httpx.TransportError):
-                    if http.get(self.url + "/_authpool/health").status_code == 200:
-                        return self._workers_up()
-                pause.wait(0.05)
-        return False
+            return False
+        return self._workers_up()
 
     def _workers_up(self) -> bool:
         """With several workers, wait until uvicorn has started each of them."""
@@ -187,12 +151,6 @@ class Host:
             with contextlib.suppress(FileNotFoundError):
                 found.extend(int(p) for p in task.read_text().split())
         return [p for p in found if "spawn_main" in _cmdline(p)]
-
-    def output(self) -> str:
-        try:
-            return self.log_path.read_text(errors="replace")
-        except FileNotFoundError:
-            return ""
 
     def kill(self) -> None:
         """SIGKILL to the supervisor and every worker at once (the process group whose id is

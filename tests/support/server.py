@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 import boto3
 import botocore
@@ -330,11 +330,15 @@ class ServeProcess:
         self.proc: subprocess.Popen[bytes] | None = None
         self.log_path = data_dir.parent / f"{data_dir.name}-serve.log"
 
+    # A subclass that signals the server's whole process group (workers included) sets this.
+    own_process_group = False
+    start_timeout = START_TIMEOUT
+
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> ServeProcess:
+    def start(self) -> Self:
         for _attempt in range(3):  # the free port can be taken between probe and bind
             self.port = free_port()
             command = [
@@ -352,20 +356,24 @@ class ServeProcess:
             ]
             with self.log_path.open("ab") as log:
                 self.proc = subprocess.Popen(
-                    command, stdout=log, stderr=subprocess.STDOUT, env=clean_env(self.env)
+                    command,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    env=clean_env(self.env),
+                    start_new_session=self.own_process_group,
                 )
             if self._wait_ready():
                 return self
             if "address already in use" not in self.output().lower():
                 break
         self.stop()
-        raise RuntimeError(f"authpool serve did not become ready:\n{self.output()}")
+        raise RuntimeError(f"authpool serve did not become ready:\n{self.output()[-4000:]}")
 
     def _wait_ready(self) -> bool:
         assert self.proc is not None
         pause = threading.Event()
-        with httpx.Client(timeout=2.0) as http:
-            for _ in range(int(START_TIMEOUT / 0.05)):
+        with httpx.Client(timeout=5.0) as http:
+            for _ in range(int(self.start_timeout / 0.05)):
                 if self.proc.poll() is not None:
                     return False
                 try:
@@ -404,7 +412,7 @@ class ServeProcess:
     def client(self, key: NewAccessKey | tuple[str, str] | None) -> Any:
         return boto_client(self.url, key)
 
-    def __enter__(self) -> ServeProcess:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(
