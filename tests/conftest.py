@@ -86,6 +86,16 @@ def store(database_url: str) -> Iterator[SqlStore]:
         opened.dispose()
 
 
+def _new_pg_database(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A new PostgreSQL database for one test, dropped afterwards."""
+    pg: PgServer = request.getfixturevalue("pg_server")
+    url = pg.create_database()
+    try:
+        yield url
+    finally:
+        pg.drop_database(url)
+
+
 @pytest.fixture(params=DATABASES)
 def database(request: pytest.FixtureRequest) -> Iterator[str | None]:
     """For a server run as its own process: None on SQLite (the server keeps its database in
@@ -93,12 +103,7 @@ def database(request: pytest.FixtureRequest) -> Iterator[str | None]:
     if request.param == "sqlite":
         yield None
         return
-    pg: PgServer = request.getfixturevalue("pg_server")
-    url = pg.create_database()
-    try:
-        yield url
-    finally:
-        pg.drop_database(url)
+    yield from _new_pg_database(request)
 
 
 @pytest.fixture(params=DATABASES)
@@ -107,12 +112,7 @@ def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterat
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'empty.db'}"
         return
-    pg: PgServer = request.getfixturevalue("pg_server")
-    url = pg.create_database()
-    try:
-        yield url
-    finally:
-        pg.drop_database(url)
+    yield from _new_pg_database(request)
 
 
 # servers -------------------------------------------------------------------------------------
