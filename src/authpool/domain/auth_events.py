@@ -309,9 +309,11 @@ BAD_FEEDBACK_TOKEN = "Invalid feedback token."
 def feedback_token(svc: Services, event: AuthEventRecord) -> str:
     """The token that lets the user give feedback on ``event`` (UpdateAuthEventFeedback):
     a keyed hash of the pool, the user and the event, so nothing to store."""
-    digest = svc.vault.digest(
-        f"{event.pool_id}|{event.user_sub}|{event.event_id}", purpose=FEEDBACK_PURPOSE
-    )
+    return _feedback_token(svc, event.pool_id, event.user_sub, event.event_id)
+
+
+def _feedback_token(svc: Services, pool_id: str, user_sub: str, event_id: str) -> str:
+    digest = svc.vault.digest(f"{pool_id}|{user_sub}|{event_id}", purpose=FEEDBACK_PURPOSE)
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
@@ -330,7 +332,7 @@ def update_feedback(
     user = users.require_user(svc, pool, username)
     provider = ADMIN_PROVIDER
     if token is not None:
-        expected = feedback_token(svc, _stub(user, event_id))
+        expected = _feedback_token(svc, user.pool_id, user.sub, event_id)
         if not hmac.compare_digest(token.encode(), expected.encode()):
             raise NotAuthorizedException(BAD_FEEDBACK_TOKEN)
         provider = USER_PROVIDER
@@ -338,15 +340,3 @@ def update_feedback(
         user.sub, event_id, value=value, provider=provider, at=svc.clock.now()
     ):
         raise ResourceNotFoundException(EVENT_NOT_FOUND)
-
-
-def _stub(user: UserRecord, event_id: str) -> AuthEventRecord:
-    """What :func:`feedback_token` reads of an event: its pool, user and id."""
-    return AuthEventRecord(
-        event_id=event_id,
-        pool_id=user.pool_id,
-        user_sub=user.sub,
-        event_type="",
-        response="",
-        created_at=user.created_at,
-    )
