@@ -223,7 +223,11 @@ class SecurityStore(Protocol):
     def put_failures(self, record: FailureRecord, *, expected: int | None) -> bool: ...
     def clear_failures(self, key: bytes) -> None: ...
     def count_hits(
-        self, keys: Sequence[tuple[bytes, int, datetime]], *, now: datetime
+        self,
+        keys: Sequence[tuple[bytes, int, datetime]],
+        *,
+        now: datetime,
+        add: Sequence[int] | None = None,
     ) -> list[int]: ...
     def count_sliding_hits(
         self,
@@ -231,6 +235,7 @@ class SecurityStore(Protocol):
         *,
         previous: Sequence[bytes],
         now: datetime,
+        add: Sequence[int] | None = None,
     ) -> tuple[list[int], list[int]]: ...
     def release_hits(self, keys: Sequence[bytes]) -> None: ...
     def retire_signing_keys(self, pool_id: str, *, keep: str, at: datetime) -> int: ...

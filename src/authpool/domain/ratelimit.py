@@ -22,15 +22,25 @@ over the limit still gets the limit through, as with fixed windows, and is not s
 The keys are keyed hashes (an address or a name never reaches the database); each window of
 a key is one row, counted by one atomic upsert, and read as "the window before" while the
 next one runs.
+
+A worker does not write every request to the store. It counts a key's requests in memory
+and adds them to the shared row (reading back everyone's count) when it has counted a
+sixteenth of the limit since, when :data:`SYNC_AFTER` has passed, or when a new window
+begins; in between it judges by the shared count it last read plus its own. A limit under
+32 is therefore counted exactly, request by request, across every worker; a larger one may
+be passed by what the other workers have counted but not yet shared (at most a sixteenth of
+the limit each, or :data:`SYNC_AFTER` of their traffic) — the price of not writing to the
+database on every request. Cognito's own quotas are approximate in the same way.
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from authpool.domain.context import Services
 from authpool.domain.errors import LimitExceededException, TooManyRequestsException
@@ -62,6 +72,10 @@ DEFAULT_QUOTAS: dict[str, int] = {
 TOO_MANY = "Too many requests"
 USER_LIMIT = "Attempt limit exceeded, please try after some time."
 WINDOW_SECONDS = 1
+# A worker shares its counts with the others (through the store) at least this often while
+# it counts, and whenever it has counted a SHARE_DIVISOR-th of a limit since it last did.
+SYNC_AFTER = timedelta(milliseconds=50)
+SHARE_DIVISOR = 16
 
 
 @dataclass(frozen=True)
@@ -107,36 +121,143 @@ def estimate(current: int, previous: int, elapsed: float) -> float:
     return current + previous * (1.0 - elapsed)
 
 
-def check(svc: Services, limits: RateLimits, request: Request) -> None:
-    """Count ``request`` and refuse it when a limit is passed."""
-    if not limits.enabled:
-        return
-    now = svc.clock.now()
-    position = now.timestamp() / WINDOW_SECONDS
-    period = math.floor(position)
-    expires = datetime.fromtimestamp((period + 2) * WINDOW_SECONDS, tz=UTC)
-    checks: list[tuple[bytes, int, type[Exception], str]] = []
-    quota = limits.quotas.get(request.category or "", 0)
-    if quota > 0 and request.category:
-        where = request.pool or "-"
-        checks.append((_key(svc, "category", request.category, where), quota,
-                       TooManyRequestsException, TOO_MANY))  # fmt: skip
-    if limits.per_ip > 0 and request.ip:
-        checks.append((_key(svc, "ip", request.ip), limits.per_ip,
-                       TooManyRequestsException, TOO_MANY))  # fmt: skip
-    if limits.per_user > 0 and request.user:
-        checks.append((_key(svc, "user", request.pool or "-", request.user), limits.per_user,
-                       LimitExceededException, USER_LIMIT))  # fmt: skip
-    if not checks:
-        return
-    current = [_window_key(key, period) for key, *_ in checks]
-    counts, before = svc.store.count_sliding_hits(
-        [(key, period, expires) for key in current],
-        previous=[_window_key(key, period - 1) for key, *_ in checks],
-        now=now,
-    )
-    elapsed = position - period
-    for (_, limit, error, message), count, previous in zip(checks, counts, before, strict=True):
-        if estimate(count, previous, elapsed) > limit:
-            svc.store.release_hits(current)
-            raise error(message)
+@dataclass
+class _Counter:
+    """One key's count as this worker knows it: the store's count of window ``period`` when
+    last read (``shared``, this worker's earlier hits included), the hits counted here since
+    (``pending``), and the store's count of the window before."""
+
+    period: int
+    shared: int = 0
+    pending: int = 0
+    previous: int = 0
+    synced_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class _Check:
+    key: bytes
+    limit: int
+    error: type[Exception]
+    message: str
+
+
+class Limiter:
+    """The rate limits of one worker process: ``check`` counts a request and refuses it when
+    a limit is passed, sharing its counts with the other workers through the store as the
+    module's documentation says. Thread-safe; one per process (per :class:`Services`)."""
+
+    def __init__(self, limits: RateLimits | None = None) -> None:
+        self.limits = limits if limits is not None else RateLimits()
+        self._counters: dict[bytes, _Counter] = {}
+        self._lock = threading.Lock()
+        self._swept = 0
+
+    def check(self, svc: Services, request: Request) -> None:
+        """Count ``request`` and refuse it when a limit is passed."""
+        checks = self._checks(svc, request)
+        if not checks:
+            return
+        now = svc.clock.now()
+        position = now.timestamp() / WINDOW_SECONDS
+        period = math.floor(position)
+        elapsed = position - period
+        with self._lock:
+            self._sweep(svc, period, now)
+            counters = [self._counter(check.key, period) for check in checks]
+            due = [
+                check for check, counter in zip(checks, counters, strict=True)
+                if self._due(check, counter, now)
+            ]  # fmt: skip
+            for counter in counters:
+                counter.pending += 1
+            if due:
+                self._sync(svc, [c.key for c in due], period, now)
+            for check, counter in zip(checks, counters, strict=True):
+                if estimate(counter.shared + counter.pending, counter.previous, elapsed) > (
+                    check.limit
+                ):
+                    self._take_back(svc, checks, counters, period)
+                    raise check.error(check.message)
+
+    def _checks(self, svc: Services, request: Request) -> list[_Check]:
+        limits = self.limits
+        if not limits.enabled:
+            return []
+        checks: list[_Check] = []
+        quota = limits.quotas.get(request.category or "", 0)
+        if quota > 0 and request.category:
+            key = _key(svc, "category", request.category, request.pool or "-")
+            checks.append(_Check(key, quota, TooManyRequestsException, TOO_MANY))
+        if limits.per_ip > 0 and request.ip:
+            key = _key(svc, "ip", request.ip)
+            checks.append(_Check(key, limits.per_ip, TooManyRequestsException, TOO_MANY))
+        if limits.per_user > 0 and request.user:
+            key = _key(svc, "user", request.pool or "-", request.user)
+            checks.append(_Check(key, limits.per_user, LimitExceededException, USER_LIMIT))
+        return checks
+
+    def _counter(self, key: bytes, period: int) -> _Counter:
+        counter = self._counters.get(key)
+        if counter is None or counter.period != period:
+            counter = _Counter(period)
+            self._counters[key] = counter
+        return counter
+
+    @staticmethod
+    def _due(check: _Check, counter: _Counter, now: datetime) -> bool:
+        """Whether this request's count must go to the store (and everyone's come back)."""
+        return (
+            counter.synced_at is None
+            or counter.pending + 1 >= check.limit // SHARE_DIVISOR
+            or now - counter.synced_at >= SYNC_AFTER
+        )
+
+    def _sync(self, svc: Services, keys: list[bytes], period: int, now: datetime) -> None:
+        """Add the pending hits of ``keys`` to the store; read back every worker's counts."""
+        expires = datetime.fromtimestamp((period + 2) * WINDOW_SECONDS, tz=UTC)
+        counters = [self._counters[key] for key in keys]
+        counts, before = svc.store.count_sliding_hits(
+            [(_window_key(key, period), period, expires) for key in keys],
+            previous=[_window_key(key, period - 1) for key in keys],
+            now=now,
+            add=[counter.pending for counter in counters],
+        )
+        for counter, count, previous in zip(counters, counts, before, strict=True):
+            counter.shared, counter.pending, counter.previous = count, 0, previous
+            counter.synced_at = now
+
+    def _take_back(
+        self, svc: Services, checks: list[_Check], counters: list[_Counter], period: int
+    ) -> None:
+        """A refused request counts for nothing: take its hit back, here or in the store."""
+        shared: list[bytes] = []
+        for check, counter in zip(checks, counters, strict=True):
+            if counter.pending > 0:
+                counter.pending -= 1
+            else:
+                counter.shared -= 1
+                shared.append(_window_key(check.key, period))
+        if shared:
+            svc.store.release_hits(shared)
+
+    def _sweep(self, svc: Services, period: int, now: datetime) -> None:
+        """Once a window: hand the hits still pending from windows past to the store (they
+        are the "window before" of the others' estimates) and forget the old counters."""
+        if period == self._swept:
+            return
+        self._swept = period
+        old = [(key, c) for key, c in self._counters.items() if c.period != period]
+        late = [(key, c) for key, c in old if c.pending > 0]
+        for key, _ in old:
+            del self._counters[key]
+        if late:
+            svc.store.count_hits(
+                [
+                    (_window_key(key, c.period), c.period,
+                     datetime.fromtimestamp((c.period + 2) * WINDOW_SECONDS, tz=UTC))
+                    for key, c in late
+                ],
+                now=now,
+                add=[c.pending for _, c in late],
+            )  # fmt: skip

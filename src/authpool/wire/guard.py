@@ -48,7 +48,7 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def run(call: Call, op: Operation, limits: ratelimit.RateLimits) -> dict[str, Any] | None:
+def run(call: Call, op: Operation, limiter: ratelimit.Limiter) -> dict[str, Any] | None:
     """Run ``op`` for ``call`` inside its audit scope, once the rate limits let it."""
     params = call.params
     audited = op.signed or op.name not in NOT_AUDITED
@@ -63,7 +63,7 @@ def run(call: Call, op: Operation, limits: ratelimit.RateLimits) -> dict[str, An
     ):
         try:
             counted = request_of(op.name, params, ip=call.source_ip, signed=op.signed)
-            ratelimit.check(call.svc, limits, counted)
+            limiter.check(call.svc, counted)
             result = op.handler(call)
         except CognitoError as exc:
             if audited:

@@ -43,23 +43,27 @@ _HITS_AT = sa.select(t.rate_counters.c.key, t.rate_counters.c.hits).where(
 
 
 def _hit_upsert(insert: Callable[[sa.Table], Any], *, previous: bool = False) -> sa.Executable:
-    """One hit at a key in a period: a new row at 1, the same period's row + 1, or an older
-    period's row restarted at 1; returns the hits counted (and with ``previous``, the hits
+    """``add`` hits at a key in a period: a new row at ``add``, the same period's row +
+    ``add``, or an older period's row restarted at ``add``; returns the hits counted (and
+    with ``previous``, the hits
     of the row at key ``previous``, NULL for none: the window before, read in the same
     statement instead of a query of its own)."""
     table = t.rate_counters
     statement = insert(table).values(
         key=sa.bindparam("key"),
         period=sa.bindparam("period"),
-        hits=1,
+        hits=sa.bindparam("add"),
         expires_at=sa.bindparam("expires_at"),
     )
     upsert = statement.on_conflict_do_update(
         index_elements=[table.c.key],
         set_={
             "hits": sa.case(
-                (table.c.period == statement.excluded.period, table.c.hits + 1),
-                else_=1,
+                (
+                    table.c.period == statement.excluded.period,
+                    table.c.hits + statement.excluded.hits,
+                ),
+                else_=statement.excluded.hits,
             ),
             "period": statement.excluded.period,
             "expires_at": statement.excluded.expires_at,
@@ -174,12 +178,16 @@ class SecurityTables(SqlBase):
 
     # request counters (rate limits) -------------------------------------------------------
     def count_hits(
-        self, keys: Sequence[tuple[bytes, int, datetime]], *, now: datetime
+        self,
+        keys: Sequence[tuple[bytes, int, datetime]],
+        *,
+        now: datetime,
+        add: Sequence[int] | None = None,
     ) -> list[int]:
-        """Count one hit at each (key, period, expiry) and return each key's hits in its
-        period, atomically: racing workers each get a distinct count."""
+        """Count one hit (or ``add[i]`` hits) at each (key, period, expiry) and return each
+        key's hits in its period, atomically: racing workers each get a distinct count."""
         with self._fast_write() as conn:
-            return self._count(conn, keys, now)
+            return self._count(conn, keys, now, add)
 
     def count_sliding_hits(
         self,
@@ -187,19 +195,21 @@ class SecurityTables(SqlBase):
         *,
         previous: Sequence[bytes],
         now: datetime,
+        add: Sequence[int] | None = None,
     ) -> tuple[list[int], list[int]]:
         """:meth:`count_hits`, and in the same transaction the hits counted so far at each
         key of ``previous`` (the same counters' rows of the period before; 0 for none)."""
+        adds = list(add) if add is not None else [1] * len(keys)
         if len(previous) == len(keys):  # the usual case: one statement per counter
             upsert = _HIT_AFTER[self.dialect]
             counts: list[int] = []
             before: list[int] = []
             with self._fast_write() as conn:
-                for (key, period, expires_at), earlier in zip(keys, previous, strict=True):
+                for (key, period, expires_at), earlier, n in zip(keys, previous, adds, strict=True):
                     hits, hits_before = conn.execute(
                         upsert,
                         {"key": key, "period": period, "expires_at": expires_at,
-                         "previous": earlier},
+                         "previous": earlier, "add": n},
                     ).one()  # fmt: skip
                     counts.append(int(hits))
                     before.append(int(hits_before or 0))
@@ -210,7 +220,7 @@ class SecurityTables(SqlBase):
             if previous:
                 rows = conn.execute(_HITS_AT, {"keys": list(previous)})
                 found = {bytes(key): int(hits) for key, hits in rows}
-            counts = self._count(conn, keys, now)
+            counts = self._count(conn, keys, now, adds)
         return counts, [found.get(key, 0) for key in previous]
 
     def release_hits(self, keys: Sequence[bytes]) -> None:
@@ -227,16 +237,21 @@ class SecurityTables(SqlBase):
                 )
 
     def _count(
-        self, conn: sa.Connection, keys: Sequence[tuple[bytes, int, datetime]], now: datetime
+        self,
+        conn: sa.Connection,
+        keys: Sequence[tuple[bytes, int, datetime]],
+        now: datetime,
+        add: Sequence[int] | None = None,
     ) -> list[int]:
         upsert = _HIT[self.dialect]
+        adds = add if add is not None else [1] * len(keys)
         counts = [
             int(
                 conn.execute(
-                    upsert, {"key": key, "period": period, "expires_at": expires_at}
+                    upsert, {"key": key, "period": period, "expires_at": expires_at, "add": n}
                 ).scalar_one()
             )
-            for key, period, expires_at in keys
+            for (key, period, expires_at), n in zip(keys, adds, strict=True)
         ]
         self._sweep(conn, keys, now)
         return counts
