@@ -20,7 +20,6 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -28,6 +27,7 @@ from authpool.domain import pool_migration
 from authpool.domain.context import Services
 from authpool.domain.errors import CognitoError, InvalidParameterException
 from authpool.wire import sigv4
+from authpool.wire.threads import in_thread
 
 Verify = Callable[[Request, bytes], str]
 ErrorResponse = Callable[..., Response]
@@ -93,7 +93,7 @@ def endpoint(
         body = await request.body()
         if not dev:
             try:
-                await run_in_threadpool(verify, request, body)
+                await in_thread(verify, request, body)
             except sigv4.SigV4Error as exc:
                 return error_response(
                     exc.error_type, exc.message, exc.status, request_id=request_id
@@ -107,7 +107,7 @@ def endpoint(
                 request_id=request_id,
             )
         try:
-            result = await run_in_threadpool(run, svc, payload)
+            result = await in_thread(run, svc, payload)
         except CognitoError as exc:
             return error_response(exc.code, exc.message, exc.status, request_id=request_id)
         return JSONResponse(result, headers={"x-amzn-RequestId": request_id})
