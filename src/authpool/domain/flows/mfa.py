@@ -227,7 +227,7 @@ def _responder(factor: str) -> Responder:
         key = lockout.key_for(ctx.svc, lockout.MFA, ctx.pool, answer.user)
         lockout.attempt(ctx.svc, key, factor=lockout.MFA, user=answer.user)
         user = CHECK[factor](ctx, answer, code)
-        lockout.passed(ctx.svc, key)
+        ctx.passed(key)
         steps.spend(ctx, answer)
         return finish(ctx, user)
 

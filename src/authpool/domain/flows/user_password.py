@@ -42,7 +42,7 @@ def _password_sign_in(ctx: SignIn, auth: dict[str, str]) -> dict[str, Any]:
         sealed=user.verifier_sealed,
     ):
         raise ctx.wrong_credentials(user)
-    lockout.passed(ctx.svc, key)
+    ctx.passed(key)
     return password_proven(ctx, user)
 
 

@@ -153,7 +153,7 @@ def respond(ctx: SignIn, responses: dict[str, str], session: str | None) -> dict
         ok = False
     if not ok:
         raise ctx.wrong_credentials(user)
-    lockout.passed(ctx.svc, key)
+    ctx.passed(key)
     after = AFTER_VERIFIER.get(str(state.data.get("f", "")))
     if after is not None:
         return after(ctx, user, state, session)
