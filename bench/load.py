@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import secrets
 import sys
 import tempfile
@@ -391,6 +392,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--processes", type=int, default=2, help="load-generating processes")
     p.add_argument("--workers", type=int, default=1, help="authpool worker processes")
     p.add_argument(
+        "--pin-cpus",
+        action="store_true",
+        help="authpool serve --pin-cpus: each worker process on a CPU of its own",
+    )
+    p.add_argument(
         "--postgres",
         metavar="URL",
         help="PostgreSQL server (maintenance DB URL) to run authpool on; SQLite by default",
@@ -426,6 +432,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse(argv)
+    if args.pin_cpus:  # the servers the benchmark starts inherit it
+        os.environ["AUTHPOOL_PIN_CPUS"] = "1"
     ops = [o.strip() for o in args.ops.split(",") if o.strip()]
     unknown = set(ops) - set(workload.OPERATIONS)
     if unknown:

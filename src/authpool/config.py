@@ -141,6 +141,7 @@ class Settings:
     compromised_action: str = "BLOCK"  # BLOCK or AUDIT
     db_pool_size: int = 10  # PostgreSQL connections kept per worker (as many more at peaks)
     config_cache_seconds: float = 5.0  # how long a worker may serve a pool/client it read
+    pin_cpus: bool = False  # each worker process on a CPU of its own (cli/affinity.py)
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -223,4 +224,5 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         compromised_action=get("AUTHPOOL_COMPROMISED_PASSWORDS_ACTION", "BLOCK").upper(),
         db_pool_size=int(get("AUTHPOOL_DB_POOL_SIZE", "10")),
         config_cache_seconds=float(get("AUTHPOOL_CONFIG_CACHE_SECONDS", "5")),
+        pin_cpus=_bool(get("AUTHPOOL_PIN_CPUS", "")),
     )

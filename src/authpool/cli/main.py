@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from authpool.cli import project_commands, runtime
+from authpool.cli import affinity, project_commands, runtime
 from authpool.config import Settings, from_env
 from authpool.domain import access_keys, clients, key_rotation, outbox, pools
 from authpool.domain.context import Services
@@ -125,6 +125,10 @@ def serve(
         bool, typer.Option("--dev", help="Development mode: unsigned admin calls, outbox.")
     ] = False,
     demo: Annotated[bool, typer.Option(help="Create a demo pool on first start.")] = True,
+    pin_cpus: Annotated[
+        bool | None,
+        typer.Option("--pin-cpus", help="Pin each worker process to a CPU of its own."),
+    ] = None,
 ) -> None:
     """Run the server."""
     import uvicorn
@@ -137,6 +141,7 @@ def serve(
         public_url=public_url,
         workers=workers,
         dev=dev or None,
+        pin_cpus=pin_cpus,
     )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
@@ -163,6 +168,8 @@ def serve(
         markup=False,
     )
     if settings.workers == 1:
+        if settings.pin_cpus:
+            affinity.pin(settings.data_dir)
         uvicorn.run(
             runtime.create_app(settings, svc),
             host=settings.host,
@@ -195,6 +202,7 @@ def _export(settings: Settings) -> None:
             "AUTHPOOL_PUBLIC_URL": settings.resolved_public_url,
             "AUTHPOOL_REGION": settings.region,
             "AUTHPOOL_DEV": "1" if settings.dev else "0",
+            "AUTHPOOL_PIN_CPUS": "1" if settings.pin_cpus else "0",
         }
     )
 
