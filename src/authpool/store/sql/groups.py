@@ -127,23 +127,13 @@ class GroupTables(SqlBase):
         self, user_sub: str, *, after: str | None = None, limit: int | None = None
     ) -> list[GroupRecord]:
         """The user's groups in name order (all of them without ``limit``)."""
-        m, g = t.group_members.c, t.user_groups.c
-        query = (
-            sa.select(t.user_groups)
-            .select_from(
-                t.group_members.join(
-                    t.user_groups, sa.and_(g.pool_id == m.pool_id, g.name == m.group_name)
-                )
-            )
-            .where(m.user_sub == user_sub)
-            .order_by(m.group_name)
-        )
+        query = _GROUPS_OF_USER
         if after is not None:
-            query = query.where(m.group_name > after)
+            query = query.where(t.group_members.c.group_name > after)
         if limit is not None:
             query = query.limit(limit)
         with self._read() as conn:
-            return [_group(r) for r in conn.execute(query)]
+            return [_group(r) for r in conn.execute(query, {"sub": user_sub})]
 
     def group_members(
         self, pool_id: str, name: str, *, after: str | None, limit: int
@@ -161,3 +151,21 @@ class GroupTables(SqlBase):
             query = query.where(m.user_sub > after)
         with self._read() as conn:
             return [_user(r) for r in conn.execute(query)]
+
+
+# Built once (every sign-in and refresh reads the user's groups for the token's claims):
+# building a statement costs about as much as running it.
+_GROUPS_OF_USER = (
+    sa.select(t.user_groups)
+    .select_from(
+        t.group_members.join(
+            t.user_groups,
+            sa.and_(
+                t.user_groups.c.pool_id == t.group_members.c.pool_id,
+                t.user_groups.c.name == t.group_members.c.group_name,
+            ),
+        )
+    )
+    .where(t.group_members.c.user_sub == sa.bindparam("sub"))
+    .order_by(t.group_members.c.group_name)
+)

@@ -29,6 +29,11 @@ def _client(row: sa.Row[Any]) -> ClientRecord:
     )
 
 
+# Built once (every signed request reads its access key): building a statement costs about
+# as much as running it.
+_ACCESS_KEY = t.access_keys.select().where(t.access_keys.c.access_key_id == sa.bindparam("id"))
+
+
 class PoolTables(SqlBase):
     # access keys ---------------------------------------------------------------------------
     def insert_access_key(self, key: AccessKeyRecord) -> None:
@@ -44,9 +49,7 @@ class PoolTables(SqlBase):
 
     def get_access_key(self, access_key_id: str) -> AccessKeyRecord | None:
         with self._read() as conn:
-            row = conn.execute(
-                t.access_keys.select().where(t.access_keys.c.access_key_id == access_key_id)
-            ).first()
+            row = conn.execute(_ACCESS_KEY, {"id": access_key_id}).first()
         return AccessKeyRecord(**row._mapping) if row else None
 
     def list_access_keys(self) -> list[AccessKeyRecord]:
