@@ -147,8 +147,16 @@ def attempt(
     """Count an attempt at ``key`` before its answer is checked; refuse it while the key is
     locked out (the refusal counts for nothing). The read and the count are one store
     transaction; ``first`` (using up a challenge, say) runs at its start, in it: if
-    ``first`` raises, nothing is counted, and a refusal does not undo what ``first`` did."""
-    with svc.store.atomic():
+    ``first`` raises, nothing is counted, and a refusal does not undo what ``first`` did.
+
+    The transaction is committed without waiting for the disk: every worker sees the count
+    at once, and only a crash of the machine could lose it — not of the process, and not
+    once any later commit is durable (the log is written in order). A right answer is never
+    told before such a commit: its tokens are stored durably first, and that flushes the
+    count and ``first``'s write with them. What a crash could lose is the count of a wrong
+    answer answered in the last moment before it, which costs a guesser nothing but a crash
+    of the machine to exploit; waiting for the disk here cost every sign-in a second flush."""
+    with svc.store.atomic(durable=False):
         if first is not None:
             first()
         counted = count(svc, key, policy)

@@ -33,7 +33,7 @@ class UnitOfWork(Protocol):
     A unit inside a unit joins it. Keep a unit to store calls: no trigger, no delivery, no
     slow computation inside (on SQLite it holds the write lock)."""
 
-    def atomic(self) -> AbstractContextManager[None]: ...
+    def atomic(self, *, durable: bool = True) -> AbstractContextManager[None]: ...
 
 
 class AccessKeyStore(Protocol):

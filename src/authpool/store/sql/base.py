@@ -33,26 +33,51 @@ class SqlBase:
             yield conn
 
     @contextmanager
-    def _write(self) -> Iterator[sa.Connection]:
+    def _write(self, *, durable: bool = True) -> Iterator[sa.Connection]:
+        """A write transaction (or the open unit's). ``durable=False``: its commit does not
+        wait for the disk — SQLite: synchronous=NORMAL for this transaction (WAL keeps the
+        file consistent, and the next durable commit flushes it too); PostgreSQL:
+        synchronous_commit off for it. A crash of the machine, not of the process, may lose
+        it; for state that may be lost so (counters), never for what a caller is told."""
         joined = self._unit()
         if joined is not None:
             yield joined
             return
-        with self.engine.connect() as conn:
-            conn = conn.execution_options(authpool_write=True)
-            with conn.begin():
-                yield conn
+        if durable or self.dialect not in ("sqlite", "postgresql"):
+            with self.engine.connect() as conn:
+                conn = conn.execution_options(authpool_write=True)
+                with conn.begin():
+                    yield conn
+            return
+        if self.dialect == "postgresql":
+            with self.engine.connect() as conn:
+                conn = conn.execution_options(authpool_write=True)
+                with conn.begin():
+                    conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+                    yield conn
+            return
+        with self.engine.connect() as outer:
+            raw = outer.connection.dbapi_connection
+            assert raw is not None
+            raw.execute("PRAGMA synchronous=NORMAL")
+            try:
+                conn = outer.execution_options(authpool_write=True)
+                with conn.begin():
+                    yield conn
+            finally:
+                raw.execute("PRAGMA synchronous=FULL")
 
     @contextmanager
-    def atomic(self) -> Iterator[None]:
+    def atomic(self, *, durable: bool = True) -> Iterator[None]:
         """A unit of work: the store calls made inside it (in this thread or task) run in one
         write transaction, committed when it ends, rolled back if it raises. One commit, so
         one flush to disk on SQLite, instead of one per call. Inside an open unit it simply
-        joins it. Keep it short: on SQLite it holds the database's write lock throughout."""
+        joins it. Keep it short: on SQLite it holds the database's write lock throughout.
+        ``durable=False``: see :meth:`_write`."""
         if self._unit() is not None:
             yield
             return
-        with self._write() as conn:
+        with self._write(durable=durable) as conn:
             token = _UNIT.set((self.engine, conn))
             try:
                 yield

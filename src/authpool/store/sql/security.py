@@ -4,8 +4,7 @@ master-key rotation."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -122,28 +121,6 @@ def _failure(row: sa.Row[Any]) -> FailureRecord:
 
 
 class SecurityTables(SqlBase):
-    @contextmanager
-    def _fast_write(self) -> Iterator[sa.Connection]:
-        """A write transaction whose commit does not wait for the disk: for request counters,
-        which a crash may lose (a second's count) but must not slow every request down by a
-        flush. SQLite: synchronous=NORMAL for this transaction (WAL keeps the file
-        consistent); PostgreSQL: synchronous_commit off for this transaction."""
-        if self.dialect != "sqlite":
-            with self._write() as conn:
-                conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
-                yield conn
-            return
-        with self.engine.connect() as outer:
-            raw = outer.connection.dbapi_connection
-            assert raw is not None
-            raw.execute("PRAGMA synchronous=NORMAL")
-            try:
-                conn = outer.execution_options(authpool_write=True)
-                with conn.begin():
-                    yield conn
-            finally:
-                raw.execute("PRAGMA synchronous=FULL")
-
     # sign-in failures (lockout) -------------------------------------------------------------
     def get_failures(self, key: bytes) -> FailureRecord | None:
         with self._read() as conn:
@@ -169,11 +146,11 @@ class SecurityTables(SqlBase):
 
     def clear_failures(self, key: bytes) -> None:
         """Forget ``key``'s failures (a right answer). On SQLite the commit does not wait for
-        the disk (:meth:`_fast_write`): a power failure may undo it, which only leaves the
-        count standing, so the lockout errs on the strict side; and the next durable commit
-        (a sign-in's tokens, just after) flushes it anyway. Inside a unit, part of the unit."""
+        the disk (``_write(durable=False)``): a power failure may undo it, which only leaves
+        the count standing, so the lockout errs on the strict side; and the next durable
+        commit flushes it anyway. Inside a unit (usually), part of the unit."""
         fast = self.dialect == "sqlite" and self._unit() is None
-        with self._fast_write() if fast else self._write() as conn:
+        with self._write(durable=False) if fast else self._write() as conn:
             conn.execute(_CLEAR_FAILURES, {"key": key})
 
     # request counters (rate limits) -------------------------------------------------------
@@ -186,7 +163,7 @@ class SecurityTables(SqlBase):
     ) -> list[int]:
         """Count one hit (or ``add[i]`` hits) at each (key, period, expiry) and return each
         key's hits in its period, atomically: racing workers each get a distinct count."""
-        with self._fast_write() as conn:
+        with self._write(durable=False) as conn:
             return self._count(conn, keys, now, add)
 
     def count_sliding_hits(
@@ -204,7 +181,7 @@ class SecurityTables(SqlBase):
             upsert = _HIT_AFTER[self.dialect]
             counts: list[int] = []
             before: list[int] = []
-            with self._fast_write() as conn:
+            with self._write(durable=False) as conn:
                 for (key, period, expires_at), earlier, n in zip(keys, previous, adds, strict=True):
                     hits, hits_before = conn.execute(
                         upsert,
@@ -215,7 +192,7 @@ class SecurityTables(SqlBase):
                     before.append(int(hits_before or 0))
                 self._sweep(conn, keys, now)
             return counts, before
-        with self._fast_write() as conn:
+        with self._write(durable=False) as conn:
             found: dict[bytes, int] = {}
             if previous:
                 rows = conn.execute(_HITS_AT, {"keys": list(previous)})
@@ -228,7 +205,7 @@ class SecurityTables(SqlBase):
         the order given — the order they were counted in, so that two transactions never
         wait for each other's rows in opposite orders."""
         table = t.rate_counters
-        with self._fast_write() as conn:
+        with self._write(durable=False) as conn:
             for key in keys:
                 conn.execute(
                     table.update()
