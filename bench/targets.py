@@ -92,12 +92,27 @@ def _wait_http(server: Server, probe: str = "/") -> None:
     raise RuntimeError(f"{server.name} did not start:\n{log}")
 
 
+def _pinned() -> list[str]:
+    """With ``--pin-cpus`` (AUTHPOOL_PIN_CPUS set), the other servers are held to one CPU
+    too, the first allowed one (where a one-worker authpool pins itself), so that every
+    server is measured alike: a ``taskset`` prefix for their command."""
+    taskset = shutil.which("taskset")
+    if os.environ.get("AUTHPOOL_PIN_CPUS") != "1" or taskset is None:
+        return []
+    return [taskset, "-c", str(min(os.sched_getaffinity(0)))]
+
+
 def _spawn(
-    command: list[str], log: Path, *, cwd: Path | None = None, env: dict[str, str] | None = None
+    command: list[str],
+    log: Path,
+    *,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    pin: bool = False,
 ) -> subprocess.Popen[bytes]:
     with log.open("ab") as out:
         return subprocess.Popen(
-            command,
+            [*(_pinned() if pin else []), *command],
             stdout=out,
             stderr=subprocess.STDOUT,
             cwd=cwd,
@@ -199,7 +214,7 @@ def start_moto(work: Path, venv: Path) -> Server:
     server = Server(
         "moto",
         f"http://127.0.0.1:{port}",
-        _spawn([str(script), "-H", "127.0.0.1", "-p", str(port)], log),
+        _spawn([str(script), "-H", "127.0.0.1", "-p", str(port)], log, pin=True),
         log=log,
     )
     _wait_http(server)
@@ -237,6 +252,7 @@ def start_cognito_local(work: Path, where: Path) -> Server:
         log,
         cwd=home,
         env={"PORT": str(port), "HOST": "127.0.0.1", "DEBUG": ""},
+        pin=True,
     )
     server = Server("cognito-local", f"http://127.0.0.1:{port}", proc, log=log)
     _wait_http(server)
