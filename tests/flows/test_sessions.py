@@ -10,13 +10,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from tests.support.services import frozen_services
 
 from authpool.clock import FrozenClock
 from authpool.domain import sessions
 from authpool.domain.clients import Client
 from authpool.domain.context import Services
 from authpool.domain.errors import NotAuthorizedException
-from authpool.domain.messages import OutgoingMessage
 from authpool.domain.records import ClientRecord
 from authpool.store import SqlStore
 from authpool.vault import Vault
@@ -25,20 +25,9 @@ START = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 POOL = "us-east-1_SessTest1"
 
 
-class _NoMessages:
-    def send(self, message: OutgoingMessage) -> None:
-        raise AssertionError("sessions send no messages")
-
-
 @pytest.fixture
 def svc(store: SqlStore) -> Services:
-    return Services(
-        store=store,
-        vault=Vault(secrets.token_bytes(32)),
-        clock=FrozenClock(START),
-        sender=_NoMessages(),
-        public_url="http://authpool.test",
-    )
+    return frozen_services(store, START)
 
 
 def make_client(pool_id: str = POOL, client_id: str | None = None, **config: Any) -> Client:

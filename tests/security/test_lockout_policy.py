@@ -11,37 +11,19 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from tests.support.services import frozen_clock, frozen_services
 
-from authpool.clock import FrozenClock
 from authpool.domain import lockout
 from authpool.domain.context import Services
 from authpool.domain.errors import NotAuthorizedException
-from authpool.domain.messages import OutgoingMessage
 from authpool.store import SqlStore
-from authpool.vault import Vault
 
 START = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 
-class _NoMessages:
-    def send(self, message: OutgoingMessage) -> None:
-        raise AssertionError("the lockout sends no messages")
-
-
 @pytest.fixture
 def svc(store: SqlStore) -> Services:
-    return Services(
-        store=store,
-        vault=Vault(secrets.token_bytes(32)),
-        clock=FrozenClock(START),
-        sender=_NoMessages(),
-        public_url="http://authpool.test",
-    )
-
-
-def _clock(svc: Services) -> FrozenClock:
-    assert isinstance(svc.clock, FrozenClock)
-    return svc.clock
+    return frozen_services(store, START)
 
 
 def allowed(svc: Services, key: bytes, policy: lockout.Policy = lockout.POLICY) -> bool:
@@ -67,7 +49,7 @@ def test_an_attacker_gets_at_most_thirty_guesses_an_hour(svc: Services) -> None:
     """Guess the moment each lockout ends, for an hour: Cognito's schedule lets 30 through
     (five free, ten spaced 1 s … 15 min apart, then the quiet reset and again)."""
     key = secrets.token_bytes(32)
-    clock = _clock(svc)
+    clock = frozen_clock(svc)
     end = START + timedelta(hours=1)
     let_through = 0
     while clock.now() < end:
@@ -87,7 +69,7 @@ def test_the_hourly_cap_holds_whatever_the_schedule(svc: Services) -> None:
     """With no doubling at all, the cap alone stops the 101st failure of the hour."""
     policy = lockout.Policy(free_failures=10**6, hourly_cap=100)
     key = secrets.token_bytes(32)
-    clock = _clock(svc)
+    clock = frozen_clock(svc)
     for _ in range(100):
         assert allowed(svc, key, policy)
         clock.advance(1)
@@ -116,7 +98,7 @@ def test_refuse_if_locked_counts_nothing(svc: Services) -> None:
     with pytest.raises(NotAuthorizedException):
         lockout.refuse_if_locked(svc, key)
     before = svc.store.get_failures(key)
-    _clock(svc).advance(1)
+    frozen_clock(svc).advance(1)
     lockout.refuse_if_locked(svc, key)
     assert svc.store.get_failures(key) == before
 

@@ -6,15 +6,13 @@ limiters on one store are two workers; the clock stands still unless a test move
 
 from __future__ import annotations
 
-import secrets
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from tests.support.services import frozen_clock, frozen_services
 
-from authpool.clock import FrozenClock
 from authpool.domain.context import Services
 from authpool.domain.errors import LimitExceededException, TooManyRequestsException
-from authpool.domain.messages import OutgoingMessage
 from authpool.domain.ratelimit import (
     SHARE_DIVISOR,
     SYNC_AFTER,
@@ -25,31 +23,14 @@ from authpool.domain.ratelimit import (
     _window_key,
 )
 from authpool.store import SqlStore
-from authpool.vault import Vault
 
 START = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)  # the start of a window
 AUTH = Request(category="UserAuthentication", pool="us-east-1_Limits1")
 
 
-class _NoMessages:
-    def send(self, message: OutgoingMessage) -> None:
-        raise AssertionError("rate limits send no messages")
-
-
 @pytest.fixture
 def svc(store: SqlStore) -> Services:
-    return Services(
-        store=store,
-        vault=Vault(secrets.token_bytes(32)),
-        clock=FrozenClock(START),
-        sender=_NoMessages(),
-        public_url="http://authpool.test",
-    )
-
-
-def _clock(svc: Services) -> FrozenClock:
-    assert isinstance(svc.clock, FrozenClock)
-    return svc.clock
+    return frozen_services(store, START)
 
 
 def _limits(quota: int, **other: int) -> RateLimits:
@@ -101,7 +82,7 @@ def test_a_count_is_shared_after_sync_after_at_the_latest(svc: Services) -> None
     limiter.check(svc, AUTH)
     limiter.check(svc, AUTH)
     assert _stored(svc) == 1
-    _clock(svc).advance(SYNC_AFTER)
+    frozen_clock(svc).advance(SYNC_AFTER)
     limiter.check(svc, AUTH)
     assert _stored(svc) == 3
 
@@ -125,7 +106,7 @@ def test_a_worker_sees_the_others_counts_when_it_shares(svc: Services) -> None:
     quota = 4 * SHARE_DIVISOR
     one, two = Limiter(_limits(quota)), Limiter(_limits(quota))
     assert _allowed(one, svc, quota) == quota  # one worker uses up the second
-    _clock(svc).advance(SYNC_AFTER)
+    frozen_clock(svc).advance(SYNC_AFTER)
     assert _allowed(one, svc, 1) == 0  # its count is shared now
     assert _allowed(two, svc, 5) == 0  # the first request reads it: nothing left
 
@@ -138,7 +119,7 @@ def test_counts_left_in_a_past_window_reach_the_store(svc: Services) -> None:
         limiter.check(svc, AUTH)
     period = int(START.timestamp())
     assert _stored(svc, period=period) == 1
-    _clock(svc).advance(1.0)
+    frozen_clock(svc).advance(1.0)
     limiter.check(svc, AUTH)
     assert _stored(svc, period=period) == 10
     assert _stored(svc, period=period + 1) == 1
@@ -147,9 +128,9 @@ def test_counts_left_in_a_past_window_reach_the_store(svc: Services) -> None:
 def test_the_window_before_weighs_on_a_large_limit(svc: Services) -> None:
     quota = 4 * SHARE_DIVISOR
     one, two = Limiter(_limits(quota)), Limiter(_limits(quota))
-    _clock(svc).advance(0.9)
+    frozen_clock(svc).advance(0.9)
     assert _allowed(one, svc, quota) == quota
-    _clock(svc).advance(0.2)  # 0.1 s into the next window: 90 % of the last one still counts
+    frozen_clock(svc).advance(0.2)  # 0.1 s into the next window: 90 % of the last one still counts
     allowed = _allowed(two, svc, quota)
     assert allowed <= quota // 10 + quota // SHARE_DIVISOR
 
@@ -157,7 +138,7 @@ def test_the_window_before_weighs_on_a_large_limit(svc: Services) -> None:
 def test_a_refused_request_is_taken_back_here_or_in_the_store(svc: Services) -> None:
     limiter = Limiter(_limits(2 * SHARE_DIVISOR))
     assert _allowed(limiter, svc, 2 * SHARE_DIVISOR + 5) == 2 * SHARE_DIVISOR
-    _clock(svc).advance(SYNC_AFTER)
+    frozen_clock(svc).advance(SYNC_AFTER)
     assert _allowed(limiter, svc, 1) == 0
     assert _stored(svc) == 2 * SHARE_DIVISOR
 
@@ -177,6 +158,6 @@ def test_old_counters_are_forgotten(svc: Services) -> None:
     for i in range(50):
         limiter.check(svc, Request(category=None, pool="p", user=f"name:u{i}"))
     assert len(limiter._counters) == 50
-    _clock(svc).advance(timedelta(seconds=2))
+    frozen_clock(svc).advance(timedelta(seconds=2))
     limiter.check(svc, Request(category=None, pool="p", user="name:u0"))
     assert len(limiter._counters) == 1
