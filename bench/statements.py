@@ -57,15 +57,18 @@ def main() -> None:
     def on_execute(*args: Any) -> None:
         text = " ".join(str(args[2]).split())
         statements[text[:100]] += 1
-        if text.startswith("BEGIN IMMEDIATE"):
-            counts["write"] += 1
 
     def on_commit(_: Any) -> None:
         counts["commit"] += 1
 
+    def on_begin(conn: Any) -> None:
+        if conn.get_execution_options().get("authpool_write"):
+            counts["write"] += 1
+
     engine = svc.store.engine  # type: ignore[attr-defined]
     event.listen(engine, "before_cursor_execute", on_execute)
     event.listen(engine, "commit", on_commit)
+    event.listen(engine, "begin", on_begin)
 
     def client(target: Target) -> Client:
         c = Client(target)
@@ -81,7 +84,7 @@ def main() -> None:
         workload.register(c, user)
         workload.sign_in(c, user)
 
-    print(f"per operation, the mean of {RUNS} (SQLite; BEGIN counted as a statement)")
+    print(f"per operation, the mean of {RUNS} (SQLite; BEGIN not counted as a statement)")
     for operation in args.operations:
         run = workload.RUN[operation]
 

@@ -92,9 +92,13 @@ def _sqlite_engine(url: str) -> sa.Engine:
     @sa.event.listens_for(engine, "begin")
     def _on_begin(conn: sa.Connection) -> None:
         # Writers take the write lock up front so that a read-then-write transaction never
-        # fails half-way on a lock upgrade; readers run concurrently under WAL.
+        # fails half-way on a lock upgrade; readers run concurrently under WAL. Sent to the
+        # driver directly: through SQLAlchemy's execution (and its events) it cost a
+        # one-statement read a fifth of its time.
         write = conn.get_execution_options().get("authpool_write", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        raw.execute("BEGIN IMMEDIATE" if write else "BEGIN")
 
     return engine
 
