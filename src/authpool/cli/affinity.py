@@ -4,8 +4,8 @@
 A worker runs its event loop in one thread and each request's work in another. Left to the
 scheduler, the two (and the request threads) wander between cores, and every hand-off moves
 the interpreter's working set from one core's caches to another's: on the 2-core benchmark
-machine that cost a GetUser about a third of its CPU time (0.68 CPU-ms pinned against
-1.02 unpinned; ``docs/performance.md``). Pinned, each worker keeps to one core and the
+machine that cost a GetUser about a third of its CPU time (0.66 CPU-ms pinned against
+1.01 unpinned; ``docs/performance.md``). Pinned, each worker keeps to one core and the
 workers of a server spread over the cores the process may use.
 
 Each worker takes the first free slot among the allowed CPUs by locking a file in
