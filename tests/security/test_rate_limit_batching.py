@@ -6,6 +6,7 @@ limiters on one store are two workers; the clock stands still unless a test move
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -161,3 +162,16 @@ def test_old_counters_are_forgotten(svc: Services) -> None:
     frozen_clock(svc).advance(timedelta(seconds=2))
     limiter.check(svc, Request(category=None, pool="p", user="name:u0"))
     assert len(limiter._counters) == 1
+
+
+def test_one_worker_counts_exactly_from_many_threads(svc: Services) -> None:
+    """Requests of one worker run in many threads at once: its own count is exact, so it lets
+    exactly the limit through in a window however the threads interleave."""
+    quota = 64 * SHARE_DIVISOR
+    limiter = Limiter(_limits(quota))
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        allowed = sum(pool.map(lambda _: _allowed(limiter, svc, 200), range(8)))
+    assert allowed == quota
+    frozen_clock(svc).advance(SYNC_AFTER)
+    assert _allowed(limiter, svc, 1) == 0
+    assert _stored(svc) == quota
