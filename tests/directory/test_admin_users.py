@@ -193,6 +193,39 @@ def test_sign_ins_are_recorded_newest_first(
     assert "NextToken" not in third
 
 
+def test_a_new_sign_in_does_not_finish_an_abandoned_one(
+    server: LiveServer, idp: Any, directory: tuple[str, str]
+) -> None:
+    """A sign-in left at NEW_PASSWORD_REQUIRED stays InProgress; a later sign-in that proves
+    the password and gets tokens at once is a Pass event of its own."""
+    pool_id, client_id = directory
+    anon = server.anon_client()
+    username = name()
+    idp.admin_create_user(
+        UserPoolId=pool_id, Username=username, TemporaryPassword=PASSWORD, MessageAction="SUPPRESS"
+    )
+    asked = anon.initiate_auth(
+        ClientId=client_id,
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": username, "PASSWORD": PASSWORD},
+    )
+    assert asked["ChallengeName"] == "NEW_PASSWORD_REQUIRED"
+    [abandoned] = _sign_ins(idp, pool_id, username)
+    assert abandoned["EventResponse"] == "InProgress"
+    idp.admin_set_user_password(
+        UserPoolId=pool_id, Username=username, Password="An0ther-Passw0rd!", Permanent=True
+    )
+    server.clock.advance(1)
+    sign_in(anon, client_id, username, "An0ther-Passw0rd!")
+    passed, left = _sign_ins(idp, pool_id, username)
+    assert passed["EventId"] != abandoned["EventId"]
+    assert passed["EventResponse"] == "Pass"
+    assert passed["ChallengeResponses"] == [
+        {"ChallengeName": "Password", "ChallengeResponse": "Success"}
+    ]
+    assert (left["EventId"], left["EventResponse"]) == (abandoned["EventId"], "InProgress")
+
+
 def test_srp_sign_ins_are_recorded(
     server: LiveServer, idp: Any, directory: tuple[str, str]
 ) -> None:

@@ -58,6 +58,9 @@ MFA_CHALLENGES = frozenset(
     {"SMS_MFA", "SOFTWARE_TOKEN_MFA", "EMAIL_OTP", "SELECT_MFA_TYPE", "MFA_SETUP"}
 )
 OPEN_FOR = timedelta(minutes=15)  # the longest AuthSessionValidity a client can have
+# The calls that prove the password and may issue tokens at once: none of their sign-ins can
+# be in progress already (a sign-in is in progress only once a challenge follows its password).
+FRESH = frozenset({None, "PASSWORD_VERIFIER", "CUSTOM_CHALLENGE"})
 Challenges = tuple[tuple[str, str], ...]
 KEEP = 1000
 RETENTION = timedelta(days=90)
@@ -192,15 +195,18 @@ class Attempt:
         settled = tuple(c for c in event.challenges if c[1] != PENDING)
         self._update(event, IN_PROGRESS, settled + awaiting)
 
-    def completed(self, user: UserRecord) -> None:
+    def completed(self, user: UserRecord, *, answered: str | None = None) -> None:
         """Tokens issued: the sign-in in progress passes (its pending challenge answered),
-        or, when there was none, a ``Pass`` event of its own. Raises if the store does."""
-        event = self._open(user)
+        or, when there was none, a ``Pass`` event of its own. ``answered``: the challenge
+        this call answered (None for InitiateAuth); a call that proved the password itself
+        (:data:`FRESH`) cannot finish a sign-in in progress, so the history is not read.
+        Raises if the store does."""
+        event = None if answered in FRESH else self._open(user)
         if event is None:
             self._store(user, PASS, ((PASSWORD, SUCCESS),))
             return
-        answered = tuple((n, SUCCESS if r == PENDING else r) for n, r in event.challenges)
-        self._update(event, PASS, answered)
+        settled = tuple((n, SUCCESS if r == PENDING else r) for n, r in event.challenges)
+        self._update(event, PASS, settled)
 
     def _open(self, user: UserRecord) -> AuthEventRecord | None:
         """The user's sign-in through this client still in progress, if any."""

@@ -263,7 +263,7 @@ def finish(ctx: SignIn, user: UserRecord, *, auth_time: datetime | None = None) 
             **options,
         ),
     }
-    ctx.report(partial(ctx.history.completed, user))
+    ctx.report(partial(ctx.history.completed, user, answered=answered))
     return result
 
 
