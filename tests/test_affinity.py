@@ -105,3 +105,12 @@ def test_serve_pins_each_worker(tmp_path: Path) -> None:
                 break
             threading.Event().wait(0.1)
         assert found == [str(cpus[0]), str(cpus[1])]
+
+
+def test_serve_pins_its_one_worker(tmp_path: Path) -> None:
+    cpus = sorted(os.sched_getaffinity(0))
+    args = ["--no-demo", "--pin-cpus"]
+    with ServeProcess(tmp_path / "data", dev=True, args=args) as server:
+        assert httpx.get(f"{server.url}/_authpool/health").status_code == 200
+        assert server.proc is not None
+        assert _allowed(server.proc.pid) == str(cpus[0])
