@@ -374,8 +374,27 @@ def run_scaling(args: argparse.Namespace, opts: Options, work: Path) -> list[Res
         ratios = "   ".join(f"{n} workers ×{best[n] / best[counts[0]]:.2f}" for n in counts[1:])
         cpu = "  ".join(f"{best_cpu(results, f'authpool-w{n}', operation):.2f}" for n in counts)
         print(f"  {operation:<10}{best[counts[0]]:8.1f} ops/s   {ratios}   (CPU ms/op {cpu})")
+        for n in counts:
+            print(f"  {'':<10}{n} worker(s): {cores_used(results, f'authpool-w{n}', operation)}")
     print(f"  (target: 2 workers ≥ {SCALING_TARGET} × 1 worker on PostgreSQL)")
+    print(f"  (this machine has {os.cpu_count()} CPUs for authpool, its database and the load)")
     return results
+
+
+def cores_used(results: list[Result], target: str, operation: str) -> str:
+    """What the fastest run of ``target`` kept busy: CPUs of authpool and of its database
+    (ops/s × CPU seconds per operation), and operations per authpool CPU-second. Where the
+    two add up to the machine's CPUs less the load generator's share, a ratio between worker
+    counts measures the machine, not authpool."""
+    run = max(
+        (r for r in results if r.target == target and r.operation == operation),
+        key=lambda r: r.ops_per_second,
+    )
+    server = run.ops_per_second * run.cpu_ms_per_op / 1000
+    db = run.db_cpu_ms_per_op
+    database = f", database {run.ops_per_second * db / 1000:.2f}" if db is not None else ""
+    per_core = 1000 / run.cpu_ms_per_op if run.cpu_ms_per_op else float("nan")
+    return f"CPUs busy: authpool {server:.2f}{database}; {per_core:.0f} ops per authpool CPU-second"
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
