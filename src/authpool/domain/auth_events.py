@@ -237,10 +237,8 @@ class Attempt:
         """:meth:`_record`, raising what the store raises."""
         origin = origin_of(self.params, self.client, admin=self.admin)
         event = _new_event(self.svc, user, SIGN_IN, response, challenges, self.client.id, origin)
-        audit.emit(SIGN_IN, response, user=user, client_id=self.client.id,
-                   ip=event.ip_address, challenge=_names(challenges))  # fmt: skip
-        now = event.created_at
-        self.svc.store.insert_auth_event(event, keep=KEEP, not_before=now - RETENTION)
+        announce(user, event)
+        store(self.svc, event)
 
     def _update(self, event: AuthEventRecord, response: str, challenges: Challenges) -> None:
         assert event.seq is not None
