@@ -431,14 +431,14 @@ def test_refresh_tokens(store: SqlStore) -> None:
     assert store.replace_refresh_token(first.digest, third, at=at) is False
     assert store.get_refresh_token(third.digest) is None
 
-    assert store.is_origin_revoked(first.origin_jti) is False
+    assert store.get_refresh_token_and_family_revoked(first.digest)[1] is False
     revoked = store.revoke_refresh_token(second.digest, at=at + timedelta(minutes=1))
     assert revoked is not None
     assert revoked.revoked_at == at + timedelta(minutes=1)
     again = store.revoke_refresh_token(second.digest, at=at + timedelta(hours=5))
     assert again is not None
     assert again.revoked_at == at + timedelta(minutes=1), "revocation time must not move"
-    assert store.is_origin_revoked(first.origin_jti) is True
+    assert store.get_refresh_token_and_family_revoked(first.digest)[1] is True  # its family
     assert store.revoke_refresh_token(b"\0" * 32, at=at) is None
     assert store.replace_refresh_token(second.digest, third, at=at) is False
 

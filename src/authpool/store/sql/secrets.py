@@ -48,24 +48,27 @@ _SWEEP_SESSIONS = t.used_sessions.delete().where(
         .scalar_subquery()
     )
 )
-_ORIGIN_REVOKED = (
-    sa.select(t.refresh_tokens.c.revoked_at)
-    .where(t.refresh_tokens.c.origin_jti == sa.bindparam("origin"))
-    .where(t.refresh_tokens.c.revoked_at.is_not(None))
-    .limit(1)
-)
 
 
-# A refresh token and, in the same statement, whether its family (every token with its
-# origin_jti, itself included) has a revoked member: what is_origin_revoked answers.
-_FAMILY = t.refresh_tokens.alias("family")
-_FAMILY_REVOKED = "authpool_family_revoked"
+FAMILY_REVOKED = "authpool_family_revoked"
+
+
+def family_revoked(origin_jti: sa.ColumnElement[Any]) -> sa.Label[bool]:
+    """Whether the refresh-token family ``origin_jti`` (every token rotated from one sign-in,
+    which keeps the origin) has a revoked member: RevokeToken of one ends them all, and the
+    access tokens issued from them. A column to select with a token or a user."""
+    family = t.refresh_tokens.alias("family")
+    return (
+        sa.exists()
+        .where(family.c.origin_jti == origin_jti)
+        .where(family.c.revoked_at.is_not(None))
+        .label(FAMILY_REVOKED)
+    )
+
+
+# A refresh token and, in the same statement, whether its family is revoked.
 _REFRESH_WITH_FAMILY = sa.select(
-    t.refresh_tokens,
-    sa.exists()
-    .where(_FAMILY.c.origin_jti == t.refresh_tokens.c.origin_jti)
-    .where(_FAMILY.c.revoked_at.is_not(None))
-    .label(_FAMILY_REVOKED),
+    t.refresh_tokens, family_revoked(t.refresh_tokens.c.origin_jti)
 ).where(t.refresh_tokens.c.digest == sa.bindparam("digest"))
 
 
@@ -185,14 +188,14 @@ class SecretTables(SqlBase):
     def get_refresh_token_and_family_revoked(
         self, digest: bytes
     ) -> tuple[RefreshTokenRecord | None, bool]:
-        """:meth:`get_refresh_token`, and whether a token of its family is revoked (as
-        :meth:`is_origin_revoked` of its ``origin_jti``), in one statement."""
+        """:meth:`get_refresh_token`, and whether a token of its family is revoked
+        (:func:`family_revoked`), in one statement."""
         with self._read() as conn:
             row = conn.execute(_REFRESH_WITH_FAMILY, {"digest": digest}).first()
         if row is None:
             return None, False
         fields = dict(row._mapping)
-        revoked = bool(fields.pop(_FAMILY_REVOKED))
+        revoked = bool(fields.pop(FAMILY_REVOKED))
         return RefreshTokenRecord(**fields), revoked
 
     def replace_refresh_token(
@@ -238,11 +241,6 @@ class SecretTables(SqlBase):
                 .returning(t.refresh_tokens)
             ).first()
         return _refresh(row) if row else None
-
-    def is_origin_revoked(self, origin_jti: str) -> bool:
-        with self._read() as conn:
-            row = conn.execute(_ORIGIN_REVOKED, {"origin": origin_jti}).first()
-        return row is not None
 
     def sign_out_user(self, sub: str, *, at: datetime) -> None:
         """Global sign-out: every refresh token revoked, every earlier token refused."""

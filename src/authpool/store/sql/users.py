@@ -13,6 +13,7 @@ from authpool.domain.records import UserRecord
 from authpool.store.sql import tables as t
 from authpool.store.sql.base import SqlBase, is_unique_violation
 from authpool.store.sql.search_index import INDEXED_FIELDS, index_user, reindex_user, unindex_user
+from authpool.store.sql.secrets import FAMILY_REVOKED, family_revoked
 
 _USER_FIELDS = frozenset(
     {
@@ -69,17 +70,10 @@ _BY_NAME = t.users.select().where(
 )
 _BY_SUB = t.users.select().where(t.users.c.sub == sa.bindparam("sub"))
 # An access token's checks in one statement: its user, and whether the refresh token family
-# it came from (its origin_jti) has a revoked member (what SecretTables.is_origin_revoked
-# answers).
-_ORIGIN_REVOKED = (
-    sa.exists()
-    .where(t.refresh_tokens.c.origin_jti == sa.bindparam("origin"))
-    .where(t.refresh_tokens.c.revoked_at.is_not(None))
-    .label("authpool_origin_revoked")
-)
-_BY_SUB_WITH_ORIGIN = sa.select(t.users, _ORIGIN_REVOKED).where(
-    t.users.c.sub == sa.bindparam("sub")
-)
+# it came from (its origin_jti) has a revoked member.
+_BY_SUB_WITH_ORIGIN = sa.select(
+    t.users, family_revoked(sa.bindparam("origin", type_=sa.String()))
+).where(t.users.c.sub == sa.bindparam("sub"))
 _BY_ALIAS = (
     sa.select(t.users)
     .select_from(t.users.join(t.user_aliases, t.user_aliases.c.user_sub == t.users.c.sub))
@@ -154,7 +148,7 @@ class UserTables(SqlBase):
             row = conn.execute(_BY_SUB_WITH_ORIGIN, {"sub": sub, "origin": origin_jti}).first()
         if row is None:
             return None, False
-        return _user(row), bool(row._mapping["authpool_origin_revoked"])
+        return _user(row), bool(row._mapping[FAMILY_REVOKED])
 
     def get_user_by_alias(self, pool_id: str, alias_key: str) -> UserRecord | None:
         with self._read() as conn:
