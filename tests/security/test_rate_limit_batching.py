@@ -43,9 +43,8 @@ def _stored(svc: Services, request: Request = AUTH, *, period: int | None = None
     if period is None:
         period = int(svc.clock.now().timestamp())
     key = _window_key(_key(svc, "category", request.category or "", request.pool or "-"), period)
-    counts, _ = svc.store.count_sliding_hits([(key, period, START)], previous=[], now=START,
-                                             add=[0])  # fmt: skip
-    return counts[0]
+    [count] = svc.store.count_hits([(key, period, START)], now=START, add=[0])
+    return count
 
 
 def _allowed(limiter: Limiter, svc: Services, n: int, request: Request = AUTH) -> int:

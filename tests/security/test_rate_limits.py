@@ -250,12 +250,16 @@ def test_the_store_reads_the_window_before_and_takes_hits_back(database_url: str
         for _ in range(3):
             store.count_hits([(before, 6, now)], now=now)
         counts, previous = store.count_sliding_hits(
-            [(current, 7, now)], previous=[before, other], now=now
+            [(current, 7, now), (other, 7, now)],
+            previous=[before, secrets.token_bytes(32)],
+            now=now,
         )
-        assert (counts, previous) == ([1], [3, 0])
+        assert (counts, previous) == ([1, 1], [3, 0])  # the window before; none: 0
         store.release_hits([current, before])
-        counts, previous = store.count_sliding_hits([(current, 7, now)], previous=[], now=now)
-        assert (counts, previous) == ([1], [])
-        assert store.count_sliding_hits([], previous=[before], now=now) == ([], [2])
+        counts, previous = store.count_sliding_hits([(current, 7, now)], previous=[before],
+                                                    now=now, add=[5])  # fmt: skip
+        assert (counts, previous) == ([5], [2])  # taken back one each; five hits at once
+        with pytest.raises(ValueError, match="zip"):  # one window before for each counter
+            store.count_sliding_hits([(current, 7, now)], previous=[], now=now)
     finally:
         store.dispose()

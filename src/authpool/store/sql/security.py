@@ -36,17 +36,13 @@ VERSIONED = {"users.mfa": "mfa_version"}
 
 
 # Built once: building a statement costs about as much as running it.
-_HITS_AT = sa.select(t.rate_counters.c.key, t.rate_counters.c.hits).where(
-    t.rate_counters.c.key.in_(sa.bindparam("keys", expanding=True))
-)
 
 
 def _hit_upsert(insert: Callable[[sa.Table], Any], *, previous: bool = False) -> sa.Executable:
     """``add`` hits at a key in a period: a new row at ``add``, the same period's row +
     ``add``, or an older period's row restarted at ``add``; returns the hits counted (and
-    with ``previous``, the hits
-    of the row at key ``previous``, NULL for none: the window before, read in the same
-    statement instead of a query of its own)."""
+    with ``previous``, the hits of the row at key ``previous``, NULL for none: the window
+    before, read in the same statement instead of a query of its own)."""
     table = t.rate_counters
     statement = insert(table).values(
         key=sa.bindparam("key"),
@@ -145,12 +141,11 @@ class SecurityTables(SqlBase):
             return True
 
     def clear_failures(self, key: bytes) -> None:
-        """Forget ``key``'s failures (a right answer). On SQLite the commit does not wait for
-        the disk (``_write(durable=False)``): a power failure may undo it, which only leaves
+        """Forget ``key``'s failures (a right answer). The commit does not wait for the disk
+        (``_write(durable=False)``): a crash of the machine may undo it, which only leaves
         the count standing, so the lockout errs on the strict side; and the next durable
         commit flushes it anyway. Inside a unit (usually), part of the unit."""
-        fast = self.dialect == "sqlite" and self._unit() is None
-        with self._write(durable=False) if fast else self._write() as conn:
+        with self._write(durable=False) as conn:
             conn.execute(_CLEAR_FAILURES, {"key": key})
 
     # request counters (rate limits) -------------------------------------------------------
@@ -163,8 +158,15 @@ class SecurityTables(SqlBase):
     ) -> list[int]:
         """Count one hit (or ``add[i]`` hits) at each (key, period, expiry) and return each
         key's hits in its period, atomically: racing workers each get a distinct count."""
+        adds = add if add is not None else [1] * len(keys)
         with self._write(durable=False) as conn:
-            return self._count(conn, keys, now, add)
+            counts = [
+                int(conn.execute(_HIT[self.dialect], {"key": key, "period": period,
+                                 "expires_at": expires_at, "add": n}).scalar_one())
+                for (key, period, expires_at), n in zip(keys, adds, strict=True)
+            ]  # fmt: skip
+            self._sweep(conn, keys, now)
+        return counts
 
     def count_sliding_hits(
         self,
@@ -174,31 +176,23 @@ class SecurityTables(SqlBase):
         now: datetime,
         add: Sequence[int] | None = None,
     ) -> tuple[list[int], list[int]]:
-        """:meth:`count_hits`, and in the same transaction the hits counted so far at each
-        key of ``previous`` (the same counters' rows of the period before; 0 for none)."""
-        adds = list(add) if add is not None else [1] * len(keys)
-        if len(previous) == len(keys):  # the usual case: one statement per counter
-            upsert = _HIT_AFTER[self.dialect]
-            counts: list[int] = []
-            before: list[int] = []
-            with self._write(durable=False) as conn:
-                for (key, period, expires_at), earlier, n in zip(keys, previous, adds, strict=True):
-                    hits, hits_before = conn.execute(
-                        upsert,
-                        {"key": key, "period": period, "expires_at": expires_at,
-                         "previous": earlier, "add": n},
-                    ).one()  # fmt: skip
-                    counts.append(int(hits))
-                    before.append(int(hits_before or 0))
-                self._sweep(conn, keys, now)
-            return counts, before
+        """:meth:`count_hits`, and with each key's count the hits counted so far at the
+        matching key of ``previous`` (the same counter's row of the period before; 0 for
+        none), read by the same statement."""
+        adds = add if add is not None else [1] * len(keys)
+        counts: list[int] = []
+        before: list[int] = []
         with self._write(durable=False) as conn:
-            found: dict[bytes, int] = {}
-            if previous:
-                rows = conn.execute(_HITS_AT, {"keys": list(previous)})
-                found = {bytes(key): int(hits) for key, hits in rows}
-            counts = self._count(conn, keys, now, adds)
-        return counts, [found.get(key, 0) for key in previous]
+            for (key, period, expires_at), earlier, n in zip(keys, previous, adds, strict=True):
+                hits, hits_before = conn.execute(
+                    _HIT_AFTER[self.dialect],
+                    {"key": key, "period": period, "expires_at": expires_at,
+                     "previous": earlier, "add": n},
+                ).one()  # fmt: skip
+                counts.append(int(hits))
+                before.append(int(hits_before or 0))
+            self._sweep(conn, keys, now)
+        return counts, before
 
     def release_hits(self, keys: Sequence[bytes]) -> None:
         """Take back one hit at each key (a request counted, then refused), key by key in
@@ -212,26 +206,6 @@ class SecurityTables(SqlBase):
                     .where(table.c.key == key, table.c.hits > 0)
                     .values(hits=table.c.hits - 1)
                 )
-
-    def _count(
-        self,
-        conn: sa.Connection,
-        keys: Sequence[tuple[bytes, int, datetime]],
-        now: datetime,
-        add: Sequence[int] | None = None,
-    ) -> list[int]:
-        upsert = _HIT[self.dialect]
-        adds = add if add is not None else [1] * len(keys)
-        counts = [
-            int(
-                conn.execute(
-                    upsert, {"key": key, "period": period, "expires_at": expires_at, "add": n}
-                ).scalar_one()
-            )
-            for (key, period, expires_at), n in zip(keys, adds, strict=True)
-        ]
-        self._sweep(conn, keys, now)
-        return counts
 
     def _sweep(
         self, conn: sa.Connection, keys: Sequence[tuple[bytes, int, datetime]], now: datetime
