@@ -43,25 +43,18 @@ class SqlBase:
         if joined is not None:
             yield joined
             return
-        if durable or self.dialect not in ("sqlite", "postgresql"):
-            with self.engine.connect() as conn:
-                conn = conn.execution_options(authpool_write=True)
+        with self.engine.connect() as conn:
+            conn = conn.execution_options(authpool_write=True)
+            if durable or self.dialect != "sqlite":
                 with conn.begin():
+                    if not durable:  # PostgreSQL
+                        conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
                     yield conn
-            return
-        if self.dialect == "postgresql":
-            with self.engine.connect() as conn:
-                conn = conn.execution_options(authpool_write=True)
-                with conn.begin():
-                    conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
-                    yield conn
-            return
-        with self.engine.connect() as outer:
-            raw = outer.connection.dbapi_connection
+                return
+            raw = conn.connection.dbapi_connection
             assert raw is not None
-            raw.execute("PRAGMA synchronous=NORMAL")
+            raw.execute("PRAGMA synchronous=NORMAL")  # for this transaction only
             try:
-                conn = outer.execution_options(authpool_write=True)
                 with conn.begin():
                     yield conn
             finally:
