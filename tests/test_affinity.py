@@ -114,3 +114,11 @@ def test_serve_pins_its_one_worker(tmp_path: Path) -> None:
         assert httpx.get(f"{server.url}/_authpool/health").status_code == 200
         assert server.proc is not None
         assert _allowed(server.proc.pid) == str(cpus[0])
+
+
+def test_a_data_directory_it_cannot_write_leaves_the_worker_unpinned(tmp_path: Path) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("not a directory")
+    with worker(blocked) as (cpu, allowed):
+        assert cpu == "None"
+        assert allowed == str(sorted(os.sched_getaffinity(0)))

@@ -36,9 +36,17 @@ def pin(data_dir: Path) -> int | None:
 
     allowed = sorted(os.sched_getaffinity(0))
     slots = data_dir / "cpus"
-    slots.mkdir(parents=True, exist_ok=True)
+    try:
+        slots.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # an unwritable data directory: serve unpinned, say why
+        log.warning("worker %d is not pinned: cannot use %s: %s", os.getpid(), slots, exc)
+        return None
     for index, cpu in enumerate(allowed):
-        handle = (slots / f"{index}.lock").open("ab")
+        try:
+            handle = (slots / f"{index}.lock").open("ab")
+        except OSError as exc:
+            log.warning("worker %d is not pinned: cannot use %s: %s", os.getpid(), slots, exc)
+            return None
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
