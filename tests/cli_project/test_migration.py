@@ -335,6 +335,7 @@ def signed_post(server: LiveServer, body: bytes) -> Any:
     ("body", "error", "message"),
     [
         (b"{not json", "InvalidParameterException", "not valid JSON"),
+        (b"[" * 100_000, "InvalidParameterException", "not valid JSON"),  # too deep
         (b"[]", "InvalidParameterException", "UserPoolId is required"),
         (
             b'{"UserPoolId": "us-east-1_Nope123"}',

@@ -100,7 +100,7 @@ def endpoint(
                 )
         try:
             payload = json.loads(body or b"{}")
-        except ValueError:
+        except (ValueError, RecursionError):  # nesting too deep is not JSON to us either
             return error_response(
                 "InvalidParameterException",
                 "The request body is not valid JSON.",
