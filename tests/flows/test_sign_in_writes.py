@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -69,20 +70,32 @@ def transactions(server: LiveServer) -> Iterator[Callable[[Callable[[], Any]], l
             sa.event.remove(engine, name, fn)
 
 
+@dataclass(frozen=True)
+class Someone:
+    """A confirmed user of a fresh pool whose client allows password and SRP sign-in."""
+
+    pool_id: str
+    client: dict[str, Any]
+    name: str
+    anon: Any  # an unsigned boto3 client of the server
+
+
+@pytest.fixture
+def someone(server: LiveServer, idp: Any, pool: PoolFactory, app_client: ClientFactory) -> Someone:
+    pool_id, client = password_pool(pool, app_client)
+    return Someone(pool_id, client, user(idp, pool_id), server.anon_client())
+
+
 def _holding(found: list[Transaction], table: str) -> list[Transaction]:
     return [t for t in found if any(table in s for s in t)]
 
 
 def test_a_password_sign_in_writes_twice(
     server: LiveServer,
-    idp: Any,
-    pool: PoolFactory,
-    app_client: ClientFactory,
+    someone: Someone,
     transactions: Callable[[Callable[[], Any]], list[Transaction]],
 ) -> None:
-    pool_id, client = password_pool(pool, app_client)
-    name = user(idp, pool_id)
-    anon = server.anon_client()
+    anon, client, name = someone.anon, someone.client, someone.name
     assert try_password(anon, client, name) is None
     found = transactions(lambda: try_password(anon, client, name))
     assert len(found) == 2, found
@@ -98,15 +111,10 @@ def test_a_password_sign_in_writes_twice(
 
 
 def test_an_srp_sign_in_counts_with_its_block_used_up(
-    server: LiveServer,
-    idp: Any,
-    pool: PoolFactory,
-    app_client: ClientFactory,
+    someone: Someone,
     transactions: Callable[[Callable[[], Any]], list[Transaction]],
 ) -> None:
-    pool_id, client = password_pool(pool, app_client)
-    name = user(idp, pool_id)
-    anon = server.anon_client()
+    anon, pool_id, client, name = someone.anon, someone.pool_id, someone.client, someone.name
     srp_sign_in(anon, pool_id, client, name, PASSWORD)
     found = transactions(lambda: srp_sign_in(anon, pool_id, client, name, PASSWORD))
     assert len(found) == 2, found
@@ -120,17 +128,13 @@ def test_an_srp_sign_in_counts_with_its_block_used_up(
 
 def test_a_history_that_cannot_be_written_fails_nothing_else(
     server: LiveServer,
-    idp: Any,
-    pool: PoolFactory,
-    app_client: ClientFactory,
+    someone: Someone,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """The history event fails: the sign-in still answers with tokens, its refresh token
     works, and the right password still took the lockout count back."""
-    pool_id, client = password_pool(pool, app_client)
-    name = user(idp, pool_id)
-    anon = server.anon_client()
+    anon, client, name = someone.anon, someone.client, someone.name
 
     def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("the history is down")
